@@ -1,0 +1,106 @@
+"""Command line: ``python -m generator {build,import,check}``.
+
+This module only turns arguments into a configuration, runs a pipeline
+function and turns the report into messages and an exit status:
+
+- 0: done (problems, if any, were reported and skipped; see ``--strict``);
+- 1: problems were found and ``--strict`` was given (``check``: any problem);
+- 2: the command could not run at all (bad arguments, bad config, unsafe output folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__, pipeline
+from .config import SiteConfig, load_config
+from .problems import BuildInterrupted, Report, shown
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=Path("config.yaml"), metavar="PATH",
+                        help="the configuration file (default: ./config.yaml)")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit with status 1 if any problem (error or warning) was reported")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m generator",
+        description="Turn captured official statements into a browsable, searchable archive.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser(
+        "build", help="import sources, then build the site (and its search index)",
+        description="Import new captures into the Markdown store, then build the site into the "
+                    "output folder, with its search index.",
+    )
+    _common(build)
+    build.add_argument("--out", type=Path, metavar="DIR",
+                       help="the output folder (default: output_dir from the config)")
+    build.add_argument("--base-url", metavar="URL",
+                       help="the URL the site is published at (default: base_url from the config)")
+    build.add_argument("--no-search", action="store_true",
+                       help="skip the search index (faster; the search page will say it is off)")
+
+    imp = commands.add_parser(
+        "import", help="import sources into the Markdown store only",
+        description="Parse every capture in the source folder and write one Markdown file per "
+                    "statement into the content folder. Files edited by hand are kept.",
+    )
+    _common(imp)
+
+    check = commands.add_parser(
+        "check", help="validate the Markdown store; exit 1 on any problem",
+        description="Read every file of the Markdown store and report every problem: files "
+                    "that cannot be read, ids used twice, captures listed twice.",
+    )
+    _common(check)
+    return parser
+
+
+def _config(args: argparse.Namespace, report: Report) -> SiteConfig:
+    overrides = {
+        "output_dir": str(args.out) if getattr(args, "out", None) else None,
+        "base_url": getattr(args, "base_url", None),
+    }
+    return load_config(args.config, overrides, report)
+
+
+def _summary(command: str, report: Report) -> str:
+    counts = report.counts
+    parts = [f"{n} {what}" for what, n in sorted(counts.items())]
+    errors, warnings = len(report.errors), len(report.warnings)
+    parts.append(f"{errors} error{'s' * (errors != 1)} (skipped)")
+    parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
+    return f"{command}: " + ", ".join(parts) + "."
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    report = Report(stream=sys.stderr)
+    try:
+        config = _config(args, report)
+        if args.command == "import":
+            pipeline.import_sources(config, report)
+        elif args.command == "check":
+            pipeline.load_archive(config, report)
+        else:
+            pipeline.build(config, report, search=not args.no_search)
+    except BuildInterrupted as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    print(_summary(args.command, report))
+    if args.command == "build":
+        print(f"site: {shown(config.output_dir)}")
+    if args.command == "check":
+        return 1 if report.problems else 0
+    return report.exit_status(args.strict)

@@ -1,0 +1,177 @@
+"""The site configuration: one typed, documented record read from ``config.yaml``.
+
+Every key is declared once, as a field of ``SiteConfig`` with a ``help`` text;
+the README's configuration reference is checked against these fields by a test.
+Paths in the file are relative to the folder that holds the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from .problems import BuildInterrupted, Report
+
+
+class ConfigError(BuildInterrupted):
+    """The configuration cannot be used; the message names the file and the key."""
+
+
+def _help(text: str) -> dict[str, str]:
+    return {"help": text}
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """Settings for one archive. Paths are absolute once loaded."""
+
+    title: str = field(default="Statement Archive", metadata=_help(
+        "The archive's name, shown in every page header, in feeds and in citations."))
+    base_url: str = field(default="", metadata=_help(
+        "The absolute URL the site is published at, e.g. `https://user.github.io/repo/`. "
+        "Used only for canonical links, feeds, the sitemap and citations; every link between "
+        "pages is relative, so the site also works from disk. Empty: those absolute links "
+        "are left out."))
+    source_dir: Path = field(default=Path("content/sources"), metadata=_help(
+        "Folder of raw captures to import (KCNA Watch text pages, JSON record dumps). "
+        "Read only: the generator never changes it."))
+    content_dir: Path = field(default=Path("content/statements"), metadata=_help(
+        "Folder of the Markdown store: one file per statement, written by `import` and "
+        "`build`, read by `check` and `build`. Files edited by hand are never overwritten."))
+    output_dir: Path = field(default=Path("site"), metadata=_help(
+        "Folder the site is built into. The generator only deletes files it wrote there, "
+        "and refuses a folder it did not create unless it is empty."))
+    theme: str = field(default="default", metadata=_help(
+        "Theme name (a folder under `themes/`) or a path to a theme folder. Templates in "
+        "`templates/` next to config.yaml override single templates of the theme."))
+    language: str = field(default="en", metadata=_help(
+        "Language of the statements (BCP 47 tag), for the pages' `lang` and the search index."))
+
+    config_path: Path | None = field(default=None, metadata=_help(
+        "(Not a key.) The file this configuration was read from."))
+
+    @property
+    def root(self) -> Path:
+        """The folder the configuration's relative paths start from."""
+        return self.config_path.parent if self.config_path else Path.cwd()
+
+
+#: Keys that may appear in config.yaml, with the function that checks each one.
+_PATH_KEYS = ("source_dir", "content_dir", "output_dir")
+_KEYS = tuple(f.name for f in dataclasses.fields(SiteConfig) if f.name != "config_path")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+def normalise_base_url(value: str, where: str) -> str:
+    """Check that ``value`` is empty or an absolute http(s) URL; end it with ``/``."""
+    value = value.strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"{where}: base_url must be an absolute http(s) URL such as "
+            f"'https://user.github.io/repo/', got {value!r}"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigError(f"{where}: base_url must not have a query or fragment, got {value!r}")
+    if any(ord(c) < 33 or c in "<>\"'`\\" for c in value):
+        raise ConfigError(f"{where}: base_url has a space or a character not allowed in a URL")
+    return value if value.endswith("/") else value + "/"
+
+
+def _check_value(key: str, value: Any, where: str) -> Any:
+    if key in _PATH_KEYS:
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}: {key} must be a non-empty path, got {value!r}")
+        if "\x00" in value:
+            raise ConfigError(f"{where}: {key} contains a NUL character")
+        return Path(value)
+    if key == "base_url":
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: base_url must be a string, got {value!r}")
+        return normalise_base_url(value, where)
+    if key == "language":
+        if not isinstance(value, str) or not _LANGUAGE.match(value):
+            raise ConfigError(f"{where}: language must be a language tag such as 'en', got {value!r}")
+        return value
+    if key in ("title", "theme"):
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}: {key} must be a non-empty string, got {value!r}")
+        if "\x00" in value:
+            raise ConfigError(f"{where}: {key} contains a NUL character")
+        return value.strip()
+    raise AssertionError(key)  # pragma: no cover - every key is handled above
+
+
+def load_config(
+    path: Path, overrides: dict[str, Any] | None = None, report: Report | None = None
+) -> SiteConfig:
+    """Read ``path`` and apply command-line ``overrides`` (which win).
+
+    Unknown keys are reported as warnings; a bad value raises ``ConfigError``
+    naming the file and the key. Relative paths are resolved against the
+    folder of ``path`` (overrides against the current folder, as a shell user
+    expects).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: config file not found (run from the archive's folder, or pass --config PATH)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}{at}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the config file must be a mapping of keys to values")
+
+    root = path.resolve().parent
+    values: dict[str, Any] = {}
+    for key in sorted(data, key=str):
+        if key not in _KEYS:
+            if report is not None:
+                report.warning(path, "config", f"unknown key {key!r} is ignored",
+                               "known keys: " + ", ".join(_KEYS))
+            continue
+        values[key] = _check_value(key, data[key], f"{path}: key {key!r}")
+    for key in _PATH_KEYS:
+        if key in values:
+            values[key] = root / values[key]
+
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        checked = _check_value(key, value, f"command line ({key})")
+        values[key] = Path(checked).resolve() if key in _PATH_KEYS else checked
+
+    config = SiteConfig(config_path=path.resolve(), **values)
+    # Defaults are relative to the config file too.
+    return dataclasses.replace(config, **{
+        key: root / getattr(config, key)
+        for key in _PATH_KEYS
+        if not getattr(config, key).is_absolute()
+    })
+
+
+def documented_keys() -> tuple[tuple[str, str], ...]:
+    """Every config key with its help text, in declaration order (for docs and tests)."""
+    return tuple(
+        (f.name, f.metadata["help"]) for f in dataclasses.fields(SiteConfig) if f.name in _KEYS
+    )

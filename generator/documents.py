@@ -1,0 +1,98 @@
+"""The records that flow between stages.
+
+``RawSource`` (bytes read from a capture file) becomes one or more
+``Document``s (one per capture, parsed), which are merged into ``Statement``s
+(one per statement, with every capture of it). A ``Statement`` is what the
+Markdown store writes and reads back, so the round trip is exact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """One capture of a statement: where it came from and how to verify it."""
+
+    file: str
+    """The capture file, relative to the source folder (``/`` separated)."""
+    source_url: str | None
+    """The statement's original address, when the capture names it."""
+    captured: dt.date | None
+    """When the capture was made, when the capture says so."""
+    sha256: str
+    """Checksum of the captured bytes (of the record's canonical JSON for record dumps)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FoundDate:
+    """A date found in a capture besides the publication date, and where."""
+
+    kind: str
+    """``date-line``, ``dateline``, ``juche``, ``headline``, ``record``."""
+    date: dt.date
+    text: str
+    """The text it was read from, as written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One parsed capture of a statement."""
+
+    title: str
+    date: dt.date
+    date_from: str
+    """How ``date`` was found, e.g. ``date-line`` or ``dateline + Juche year``."""
+    source: str
+    """The outlet that published it, e.g. ``KCNA.kp (En)``."""
+    dateline: str | None
+    paragraphs: tuple[str, ...]
+    """Body paragraphs exactly as captured (stripped of surrounding blanks)."""
+    capture: Capture
+    found_dates: tuple[FoundDate, ...] = ()
+    topics: tuple[str, ...] = ()
+    origin: str = ""
+    """The capture file and, inside a dump, the record (for messages)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Issuer:
+    """Who issued a statement (filled by ``generator.issuers``)."""
+
+    issuer: str | None = None
+    issuer_id: str | None = None
+    organization: str | None = None
+    organization_id: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement, as kept in the Markdown store."""
+
+    id: str
+    title: str
+    date: dt.date
+    source: str
+    body: str
+    """The body as Markdown (renders to exactly the captured text)."""
+    captures: tuple[Capture, ...]
+    date_from: str = "date-line"
+    dateline: str | None = None
+    found_dates: tuple[FoundDate, ...] = ()
+    topics: tuple[str, ...] = ()
+    title_only: bool = False
+    """True when no capture has body text (photo and video items)."""
+    issuer: Issuer = field(default_factory=Issuer)
+    path: Path | None = field(default=None, compare=False)
+    """The Markdown file it was read from (None before it is written)."""
+    extra: tuple[tuple[str, object], ...] = ()
+    """Front-matter keys the generator does not know, kept as written."""
+
+    @property
+    def date_disagreements(self) -> tuple[FoundDate, ...]:
+        """Found dates that name another day than the publication date."""
+        return tuple(d for d in self.found_dates if d.date != self.date)

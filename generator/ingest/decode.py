@@ -1,0 +1,90 @@
+"""Bytes to text: the one place that decides whether a capture is text at all.
+
+UTF-8 (with or without a byte-order mark) is read as is; old captures in
+Windows-1252 are read as such; line endings become ``\\n``. Empty, binary,
+UTF-16 and undecodable files are refused with a reason a person can act on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Captures larger than this are refused rather than read into memory.
+MAX_BYTES = 512 * 1024 * 1024
+
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or a Word/ODF document)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"RIFF", "a RIFF media file"),
+)
+_CONTROL = frozenset(range(0, 32)) - {9, 10, 12, 13}
+
+
+@dataclass(frozen=True, slots=True)
+class RawSource:
+    """A capture file read and decoded."""
+
+    path: Path
+    rel: str
+    """The path relative to the source folder, ``/`` separated."""
+    text: str
+    sha256: str
+    """Checksum of the file's bytes as stored."""
+    encoding: str
+
+
+class Undecodable(ValueError):
+    """The bytes are not text this generator can read; the message says why."""
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Return ``(text, encoding)`` for ``data`` or raise ``Undecodable``."""
+    if not data.strip():
+        raise Undecodable("the file is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise Undecodable("the file is UTF-16 text, which is not supported (save it as UTF-8)")
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise Undecodable(f"the file is {what}, not a text capture")
+    if b"\x00" in data:
+        raise Undecodable(
+            "the file contains NUL bytes: it is binary, or UTF-16/32 text without a "
+            "byte-order mark (save it as UTF-8)"
+        )
+    try:
+        text, encoding = data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text, encoding = data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            raise Undecodable(
+                f"the file is neither UTF-8 nor Windows-1252 text "
+                f"(invalid byte at offset {utf8_error.start})"
+            ) from None
+    controls = sum(1 for ch in text[:65536] if ord(ch) in _CONTROL)
+    if controls > 8 and controls * 100 > min(len(text), 65536):
+        raise Undecodable("the file is mostly control characters: it is binary, not text")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def read_source(path: Path, root: Path) -> RawSource:
+    """Read and decode one capture file; raise ``Undecodable`` or ``OSError``."""
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise Undecodable(f"the file is {size} bytes, more than the {MAX_BYTES}-byte limit")
+    data = path.read_bytes()
+    text, encoding = decode(data)
+    return RawSource(
+        path=path,
+        rel=path.relative_to(root).as_posix(),
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=encoding,
+    )

@@ -1,0 +1,152 @@
+"""Which captures are the same statement, and the stable id each statement gets.
+
+Duplicates: captures with the same date and the same title (compared without
+case, spacing or quote style) are one statement when their texts are the same
+(compared the same way) or one of them is empty. Texts that differ stay
+separate statements, so that no version of a text is lost.
+
+Ids: ``YYYY-MM-DD-slug-of-the-title``. An id, once written to the store,
+belongs to that statement for good: a statement whose capture is already in
+the store keeps the id it has there. A new statement whose id is taken gets
+a suffix made from its text's checksum, which does not depend on the order
+captures arrive in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from ..documents import Capture, Document, FoundDate
+
+SLUG_MAX = 80
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‛": "'", "“": '"', "”": '"', "‟": '"',
+                         "\u00a0": " ", "–": "-", "—": "-"})
+_SPACE = re.compile(r"\s+")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_APOSTROPHE = re.compile(r"['’`]")
+
+
+def normalise(text: str) -> str:
+    """Text as compared for identity: NFC, plain quotes, single spaces, no case."""
+    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def slugify(title: str, max_len: int = SLUG_MAX) -> str:
+    """A lowercase ASCII slug of ``title``, cut at a word boundary."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = _NOT_SLUG.sub("-", _APOSTROPHE.sub("", ascii_title.lower())).strip("-")
+    if len(slug) > max_len:
+        slug = slug[:max_len + 1].rsplit("-", 1)[0] if "-" in slug[:max_len + 1] else slug[:max_len]
+    return slug.strip("-") or "statement"
+
+
+def text_key(document: Document) -> str:
+    """The normalised body text ('' for a capture without text)."""
+    return normalise("\n".join(document.paragraphs))
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """The captures of one statement, before it is given an id."""
+
+    documents: tuple[Document, ...]
+    """Every capture, the representative first."""
+    key: str
+    """Checksum of the normalised title and text: the same for the same statement."""
+
+    @property
+    def first(self) -> Document:
+        return self.documents[0]
+
+    @property
+    def base_id(self) -> str:
+        return f"{self.first.date.isoformat()}-{slugify(self.first.title)}"
+
+    @property
+    def captures(self) -> tuple[Capture, ...]:
+        seen: dict[tuple[str, str, str], Capture] = {}
+        for doc in self.documents:
+            c = doc.capture
+            seen.setdefault((c.file, c.source_url or "", c.sha256), c)
+        return tuple(seen[k] for k in sorted(seen))
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return tuple(sorted({t for doc in self.documents for t in doc.topics}))
+
+    @property
+    def found_dates(self) -> tuple[FoundDate, ...]:
+        found = {(f.kind, f.date, f.text): f for doc in self.documents for f in doc.found_dates}
+        return tuple(found[k] for k in sorted(found))
+
+
+def _order(document: Document) -> tuple[bool, str, str, str]:
+    """Representative first: a capture with text, then by file, link and checksum."""
+    c = document.capture
+    return (not document.paragraphs, c.file, c.source_url or "", c.sha256)
+
+
+def group(documents: Iterable[Document]) -> list[Group]:
+    """Merge duplicate captures into groups, one per statement, in a stable order."""
+    by_title: dict[tuple[object, str], list[Document]] = defaultdict(list)
+    for document in documents:
+        by_title[(document.date, normalise(document.title))].append(document)
+
+    groups: list[Group] = []
+    for (_, title), docs in sorted(by_title.items(), key=lambda item: (str(item[0][0]), item[0][1])):
+        by_text: dict[str, list[Document]] = defaultdict(list)
+        empty: list[Document] = []
+        for doc in docs:
+            text = text_key(doc)
+            (by_text[text] if text else empty).append(doc)
+        if not by_text:
+            by_text[""] = []
+        keyed = sorted(
+            (hashlib.sha256(f"{title}\n{text}".encode("utf-8", "surrogatepass")).hexdigest(), text)
+            for text in by_text
+        )
+        for position, (key, text) in enumerate(keyed):
+            members = by_text[text] + (empty if position == 0 else [])
+            groups.append(Group(tuple(sorted(members, key=_order)), key))
+    return groups
+
+
+def assign_ids(
+    groups: list[Group], claimed: Mapping[str, str], taken: Iterable[str] = ()
+) -> list[tuple[str, Group]]:
+    """Give each group an id, keeping the ids the store already uses.
+
+    ``claimed`` maps a capture checksum to the id of the stored statement that
+    lists it; ``taken`` holds every id in the store. A group with a claimed
+    capture keeps that id (the smallest, if its captures were stored under
+    several); any other group gets its base id, or, when that is taken, the
+    base id with a suffix from its checksum.
+    """
+    used = set(taken)
+    result: dict[int, str] = {}
+    claimed_by: dict[str, int] = {}
+    for index, grp in enumerate(groups):
+        ids = sorted({claimed[c.sha256] for c in grp.captures if c.sha256 in claimed})
+        if ids and ids[0] not in claimed_by:
+            result[index] = ids[0]
+            claimed_by[ids[0]] = index
+    for index in sorted(range(len(groups)), key=lambda i: (groups[i].base_id, groups[i].key)):
+        if index in result:
+            continue
+        grp = groups[index]
+        candidate = grp.base_id
+        if candidate in used or candidate in claimed_by:
+            candidate = f"{grp.base_id}-{grp.key[:8]}"
+            n = 2
+            while candidate in used or candidate in claimed_by:
+                candidate = f"{grp.base_id}-{grp.key[:8]}-{n}"
+                n += 1
+        result[index] = candidate
+        used.add(candidate)
+    return [(result[i], groups[i]) for i in range(len(groups))]

@@ -1,0 +1,116 @@
+"""Problems found in the input, and the report that collects them.
+
+Bad input never stops a build: each stage turns it into a ``Problem`` (the
+file, what was wrong, what to do about it) and carries on with the rest.
+The ``Report`` gathers problems, counters and per-stage timings, and decides
+the exit status at the end.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import TextIO
+
+
+class Severity(str, Enum):
+    """How bad a problem is.
+
+    ``ERROR``: the input was skipped (nothing from it reached the archive).
+    ``WARNING``: the input was used, with a caveat the archivist should know.
+    """
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one input."""
+
+    path: str
+    """The file (or ``file:line``) the problem is in, as the user would type it."""
+    stage: str
+    """The stage that found it: ``config``, ``import``, ``store``, ``check``, ``site``, ``search``."""
+    reason: str
+    """What is wrong, in one sentence."""
+    hint: str = ""
+    """What to do about it, if there is something to do."""
+    severity: Severity = Severity.ERROR
+
+    def line(self) -> str:
+        text = f"{self.severity.value}: {self.path}: {self.reason}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class BuildInterrupted(Exception):
+    """A fatal condition that ends the run with a message and no traceback."""
+
+
+@dataclass(slots=True)
+class Report:
+    """Collects problems, counts and timings over one run.
+
+    Problems are printed as they arrive (one line each, on ``stream``) so that a
+    long build shows them early; the summary comes at the end.
+    """
+
+    stream: TextIO | None = None
+    problems: list[Problem] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+        if self.stream is not None:
+            print(problem.line(), file=self.stream, flush=True)
+
+    def error(self, path: str | Path, stage: str, reason: str, hint: str = "") -> None:
+        self.add(Problem(str(path), stage, reason, hint, Severity.ERROR))
+
+    def warning(self, path: str | Path, stage: str, reason: str, hint: str = "") -> None:
+        self.add(Problem(str(path), stage, reason, hint, Severity.WARNING))
+
+    def count(self, what: str, n: int = 1) -> None:
+        self.counts[what] += n
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+    def exit_status(self, strict: bool) -> int:
+        """0 unless ``strict`` and something was wrong (any error or warning)."""
+        return 1 if strict and self.problems else 0
+
+
+def stderr_report() -> Report:
+    return Report(stream=sys.stderr)
+
+
+def shown(path: str | Path) -> str:
+    """``path`` as a user would type it: relative to the current folder when inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)

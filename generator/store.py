@@ -1,0 +1,410 @@
+"""The Markdown store: one file per statement, YAML front matter and a Markdown body.
+
+This module is the only one that writes under ``content/``, and it only
+ever writes whole files (a temporary file in the same folder, then an atomic
+replace). A file it writes carries a stamp: a comment with the checksum of
+the rest of the file. A file whose checksum no longer matches was edited by
+hand, and no import ever overwrites it; a file without a stamp was written
+by a person, and is read but never touched.
+
+Reading is safe: the YAML is parsed with the safe loader (no arbitrary tags),
+anchors and aliases are refused (no alias bombs), and a malformed file gets
+an error naming the file, line and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .documents import Capture, FoundDate, Issuer, Statement
+from .problems import Report, shown
+
+STAGE = "store"
+SUFFIX = ".md"
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+STAMP_RE = re.compile(r"^# Written by the generator \(sha256:(?P<sha>[0-9a-f]{64})\)\.[^\n]*\n", re.M)
+_STAMP = (
+    "# Written by the generator (sha256:{sha}). Edit freely: "
+    "once you change this file, imports keep your version.\n"
+)
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,150}$")
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+#: Front-matter keys the generator reads, in the order it writes them.
+KNOWN_KEYS = (
+    "id", "title", "date", "source", "date_from", "dateline", "found_dates", "topics",
+    "title_only", "kind", "issuer", "issuer_id", "organization", "organization_id", "captures",
+)
+_ISSUER_KEYS = ("kind", "issuer", "issuer_id", "organization", "organization_id")
+
+
+class StoreError(ValueError):
+    """A store file that cannot be read; ``where`` is ``path:line:column`` when known."""
+
+    def __init__(self, where: str, reason: str, hint: str = "") -> None:
+        super().__init__(f"{where}: {reason}")
+        self.where = where
+        self.reason = reason
+        self.hint = hint
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def default_path(content_dir: Path, statement_id: str) -> Path:
+    """Where a statement's file goes: ``YYYY/MM/<id>.md`` (ids start with the date)."""
+    return content_dir / statement_id[:4] / statement_id[5:7] / f"{statement_id}{SUFFIX}"
+
+
+def _front_matter(statement: Statement) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": statement.id,
+        "title": statement.title,
+        "date": statement.date,
+        "source": statement.source,
+        "date_from": statement.date_from,
+        "dateline": statement.dateline,
+    }
+    if statement.found_dates:
+        data["found_dates"] = [
+            {"kind": f.kind, "date": f.date, "text": f.text} for f in statement.found_dates
+        ]
+    if statement.topics:
+        data["topics"] = list(statement.topics)
+    if statement.title_only:
+        data["title_only"] = True
+    for key in _ISSUER_KEYS:
+        value = getattr(statement.issuer, key)
+        if value is not None:
+            data[key] = value
+    data["captures"] = [
+        {"file": c.file, "source_url": c.source_url, "captured": c.captured, "sha256": c.sha256}
+        for c in statement.captures
+    ]
+    for key, value in statement.extra:
+        data[key] = value
+    return data
+
+
+def dump(statement: Statement) -> str:
+    """The stamped file text for ``statement``."""
+    yaml_text = yaml.dump(
+        _front_matter(statement), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+        width=1 << 30, default_flow_style=False,
+    )
+    body = statement.body.strip("\n")
+    rest = f"{yaml_text}---\n\n{body}\n" if body else f"{yaml_text}---\n"
+    sha = hashlib.sha256(rest.encode("utf-8")).hexdigest()
+    return "---\n" + _STAMP.format(sha=sha) + rest
+
+
+def stamp_state(text: str) -> str:
+    """``generated`` (stamp matches), ``edited`` (stamp does not match) or ``manual`` (no stamp)."""
+    if not text.startswith("---\n"):
+        return "manual"
+    match = STAMP_RE.match(text, 4)
+    if not match:
+        return "manual"
+    rest = text[match.end():]
+    if hashlib.sha256(rest.encode("utf-8")).hexdigest() == match["sha"]:
+        return "generated"
+    return "edited"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def split_front_matter(text: str, where: str) -> tuple[str, str, int]:
+    """``(yaml_text, body, body_line)`` of a store file; ``StoreError`` if there is none."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.startswith("---\n") and text.rstrip("\n") != "---":
+        raise StoreError(
+            f"{where}:1:1", "no front matter: the file must start with a line '---'",
+            "put the YAML fields between two lines '---' at the top of the file",
+        )
+    match = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[4:], re.M)
+    if match is None:
+        raise StoreError(
+            f"{where}:1:1", "the front matter is not closed",
+            "did you forget the second '---' line after the fields?",
+        )
+    yaml_text = text[4:4 + match.start()]
+    body = text[4 + match.end():]
+    body_line = yaml_text.count("\n") + 3
+    return yaml_text, body.lstrip("\n"), body_line
+
+
+def _has_alias(yaml_text: str) -> bool:
+    if "&" not in yaml_text and "*" not in yaml_text:
+        return False
+    return any(
+        isinstance(token, yaml.AnchorToken | yaml.AliasToken) for token in yaml.scan(yaml_text)
+    )
+
+
+def _as_date(value: Any, where: str, key: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise StoreError(where, f"{key} must be a date written YYYY-MM-DD, got {value!r}")
+
+
+def _as_str(value: Any, where: str, key: str, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, str) and (optional or value.strip()):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise StoreError(where, f"{key} must be {'text' if optional else 'non-empty text'}, got {value!r}")
+
+
+def _as_list(value: Any, where: str, key: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise StoreError(where, f"{key} must be a list, got {value!r}")
+    return value
+
+
+def _captures(value: Any, where: str) -> tuple[Capture, ...]:
+    captures = []
+    for n, item in enumerate(_as_list(value, where, "captures"), start=1):
+        if not isinstance(item, dict):
+            raise StoreError(where, f"captures item {n} must be a mapping, got {item!r}")
+        sha = _as_str(item.get("sha256"), where, f"captures item {n}: sha256")
+        if not _SHA256_RE.match(sha or ""):
+            raise StoreError(where, f"captures item {n}: sha256 must be 64 hex digits")
+        captured = item.get("captured")
+        captures.append(Capture(
+            file=_as_str(item.get("file"), where, f"captures item {n}: file") or "",
+            source_url=_as_str(item.get("source_url"), where, "source_url", optional=True),
+            captured=None if captured is None else _as_date(captured, where, "captured"),
+            sha256=sha or "",
+        ))
+    return tuple(captures)
+
+
+def _found_dates(value: Any, where: str) -> tuple[FoundDate, ...]:
+    found = []
+    for n, item in enumerate(_as_list(value, where, "found_dates"), start=1):
+        if not isinstance(item, dict):
+            raise StoreError(where, f"found_dates item {n} must be a mapping, got {item!r}")
+        found.append(FoundDate(
+            kind=_as_str(item.get("kind"), where, f"found_dates item {n}: kind") or "",
+            date=_as_date(item.get("date"), where, f"found_dates item {n}: date"),
+            text=_as_str(item.get("text", ""), where, "text", optional=True) or "",
+        ))
+    return tuple(found)
+
+
+def parse(text: str, path: Path, display: str | None = None) -> Statement:
+    """Read one store file's text; ``StoreError`` names the file, line and column."""
+    where = display or str(path)
+    yaml_text, body, _ = split_front_matter(text, where)
+    if _has_alias(yaml_text):
+        raise StoreError(f"{where}:2:1", "YAML anchors and aliases (&name, *name) are not allowed")
+    try:
+        data = yaml.load(yaml_text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark else 2
+        column = mark.column + 1 if mark else 1
+        raise StoreError(f"{where}:{line}:{column}", f"invalid YAML: {exc.problem or exc.context}",
+                         "check the quoting and indentation of that line") from None
+    except yaml.YAMLError as exc:
+        raise StoreError(f"{where}:2:1", f"invalid YAML: {exc}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise StoreError(f"{where}:2:1", "the front matter must be a mapping of fields")
+
+    statement_id = data.get("id", path.stem)
+    statement_id = _as_str(statement_id, where, "id") or ""
+    if not ID_RE.match(statement_id):
+        raise StoreError(
+            where, f"id {statement_id!r} is not usable in a URL",
+            "use lowercase letters, digits and hyphens, such as 2022-09-22-press-statement",
+        )
+    if "title" not in data:
+        raise StoreError(where, "there is no title", "add a line 'title: ...' to the front matter")
+    if "date" not in data:
+        raise StoreError(where, "there is no date", "add a line 'date: YYYY-MM-DD'")
+    issuer = Issuer(**{
+        key: _as_str(data.get(key), where, key, optional=True) for key in _ISSUER_KEYS
+    })
+    topics = tuple(
+        _as_str(t, where, "topics") or "" for t in _as_list(data.get("topics"), where, "topics")
+    )
+    title_only = data.get("title_only", False)
+    if not isinstance(title_only, bool):
+        raise StoreError(where, f"title_only must be true or false, got {title_only!r}")
+    return Statement(
+        id=statement_id,
+        title=(_as_str(data["title"], where, "title") or "").strip(),
+        date=_as_date(data["date"], where, "date"),
+        source=_as_str(data.get("source", ""), where, "source", optional=True) or "",
+        body=body.rstrip("\n"),
+        captures=_captures(data.get("captures"), where),
+        date_from=_as_str(data.get("date_from", "front matter"), where, "date_from",
+                          optional=True) or "",
+        dateline=_as_str(data.get("dateline"), where, "dateline", optional=True),
+        found_dates=_found_dates(data.get("found_dates"), where),
+        topics=topics,
+        title_only=title_only,
+        issuer=issuer,
+        path=path,
+        extra=tuple((str(k), data[k]) for k in data if k not in KNOWN_KEYS),
+    )
+
+
+def store_files(content_dir: Path) -> Iterator[Path]:
+    """Every ``.md`` file under ``content_dir``, in a stable order (hidden ones skipped)."""
+    for folder, dirnames, filenames in os.walk(content_dir):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith(SUFFIX) and not name.startswith("."):
+                yield Path(folder, name)
+
+
+@dataclass(slots=True)
+class StoredFile:
+    path: Path
+    text: str
+    state: str
+    """``generated``, ``edited`` or ``manual`` (see ``stamp_state``)."""
+    statement: Statement | None
+    """None when the file could not be read."""
+
+
+def read_file(path: Path, content_dir: Path, report: Report) -> StoredFile | None:
+    display = shown(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        report.error(display, STAGE, f"not UTF-8 text (invalid byte at offset {exc.start})")
+        return None
+    except OSError as exc:
+        report.error(display, STAGE, f"cannot read the file: {exc.strerror or exc}")
+        return None
+    try:
+        statement: Statement | None = parse(text, path, display)
+    except StoreError as exc:
+        report.error(exc.where, STAGE, exc.reason, exc.hint)
+        statement = None
+    return StoredFile(path, text, stamp_state(text), statement)
+
+
+def read_all(content_dir: Path, report: Report) -> list[StoredFile]:
+    """Every file of the store, read and parsed; unreadable ones are reported."""
+    if not content_dir.is_dir():
+        return []
+    files = [read_file(path, content_dir, report) for path in store_files(content_dir)]
+    return [f for f in files if f is not None]
+
+
+def load_statements(content_dir: Path, report: Report) -> list[Statement]:
+    """Every statement of the store that could be read, in file order."""
+    return [f.statement for f in read_all(content_dir, report) if f.statement is not None]
+
+
+# --- saving an import --------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Existing:
+    """What the store holds before an import: which ids and captures it already has."""
+
+    files: dict[str, StoredFile] = field(default_factory=dict)
+    """By statement id."""
+    claimed: dict[str, str] = field(default_factory=dict)
+    """Capture checksum to the id of the statement that lists it."""
+
+    @classmethod
+    def scan(cls, content_dir: Path, report: Report) -> Existing:
+        existing = cls()
+        for stored in read_all(content_dir, report):
+            if stored.statement is None:
+                continue
+            statement = stored.statement
+            if statement.id in existing.files:
+                continue  # reported by `check`; the first file (in path order) wins
+            existing.files[statement.id] = stored
+            for capture in statement.captures:
+                existing.claimed.setdefault(capture.sha256, statement.id)
+        return existing
+
+
+def save(
+    statements: Iterable[Statement], content_dir: Path, existing: Existing, report: Report
+) -> None:
+    """Write each statement's file unless it is unchanged or was edited by hand."""
+    for statement in statements:
+        text = dump(statement)
+        stored = existing.files.get(statement.id)
+        if stored is None:
+            path = default_path(content_dir, statement.id)
+            if path.exists():
+                # A file we could not parse sits where this one goes: never overwrite it.
+                report.error(shown(path), STAGE,
+                             f"not written: the file exists but could not be read, so "
+                             f"statement {statement.id} was not saved",
+                             "fix or move the file, then import again")
+                continue
+            write_atomic(path, text)
+            report.count("statements created")
+        elif stored.text == text:
+            report.count("statements unchanged")
+        elif stored.state == "generated":
+            write_atomic(stored.path, text)
+            report.count("statements updated")
+        else:
+            report.count("kept as edited by hand")
+            old = stored.statement
+            new_captures = {c.sha256 for c in statement.captures} - {
+                c.sha256 for c in (old.captures if old else ())
+            }
+            if new_captures:
+                report.warning(
+                    shown(stored.path), STAGE,
+                    f"edited by hand, so kept as it is; {len(new_captures)} new capture(s) of "
+                    "this statement were not added to it",
+                    "to take them, add them to its captures by hand, or delete the file "
+                    "and import again",
+                )
