@@ -76,38 +76,38 @@ def normalise_base_url(value: str, where: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(
-            f"{where}: base_url must be an absolute http(s) URL such as "
+            f"{where}: must be an absolute http(s) URL such as "
             f"'https://user.github.io/repo/', got {value!r}"
         )
     if parts.query or parts.fragment:
-        raise ConfigError(f"{where}: base_url must not have a query or fragment, got {value!r}")
+        raise ConfigError(f"{where}: must not have a query or fragment, got {value!r}")
     if any(ord(c) < 33 or c in "<>\"'`\\" for c in value):
-        raise ConfigError(f"{where}: base_url has a space or a character not allowed in a URL")
+        raise ConfigError(f"{where}: has a space or a character not allowed in a URL")
     return value if value.endswith("/") else value + "/"
 
 
 def _check_value(key: str, value: Any, where: str) -> Any:
     if key in _PATH_KEYS:
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{where}: {key} must be a non-empty path, got {value!r}")
+            raise ConfigError(f"{where}: must be a non-empty path, got {value!r}")
         if "\x00" in value:
-            raise ConfigError(f"{where}: {key} contains a NUL character")
+            raise ConfigError(f"{where}: contains a NUL character")
         return Path(value)
     if key == "base_url":
         if value is None:
             return ""
         if not isinstance(value, str):
-            raise ConfigError(f"{where}: base_url must be a string, got {value!r}")
+            raise ConfigError(f"{where}: must be a string, got {value!r}")
         return normalise_base_url(value, where)
     if key == "language":
         if not isinstance(value, str) or not _LANGUAGE.match(value):
-            raise ConfigError(f"{where}: language must be a language tag such as 'en', got {value!r}")
+            raise ConfigError(f"{where}: must be a language tag such as 'en', got {value!r}")
         return value
     if key in ("title", "theme"):
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{where}: {key} must be a non-empty string, got {value!r}")
+            raise ConfigError(f"{where}: must be a non-empty string, got {value!r}")
         if "\x00" in value:
-            raise ConfigError(f"{where}: {key} contains a NUL character")
+            raise ConfigError(f"{where}: contains a NUL character")
         return value.strip()
     raise AssertionError(key)  # pragma: no cover - every key is handled above
 

@@ -38,7 +38,8 @@ NAME = "kcnawatch"
 #: Lines that are page furniture wherever they stand.
 _FURNITURE = frozenset({"NK News is hiring", "Read original version at source", "More Articles"})
 _MORE_FROM = re.compile(r"^More From\s+(?P<outlet>.+?)\s*$")
-_FOOTER = re.compile(r"^(?P<site>\S{1,100})\s*\((?P<juche>Juche\s?\d{1,3}\.\d{1,2}\.\d{1,2}\.?)\)$")
+_FOOTER = re.compile(r"^(?P<site>\S{1,100})\s*\((?P<juche>Juche\s?\d{1,3}[.\d]{0,8})\)$")
+_JUCHE_YEAR = re.compile(r"Juche\s?(?P<y>\d{1,3})")
 
 
 def detect(text: str) -> bool:
@@ -114,11 +115,14 @@ def parse(raw: RawSource) -> tuple[list[Document], list[Note]]:
 
     # The footer: "www.kcna.kp (Juche111.9.22.)".
     juche = None
+    juche_year = None
     if body:
         footer = _FOOTER.match(body[-1])
         if footer:
             body.pop()
             juche = dates.find_juche(footer["juche"])
+            year = _JUCHE_YEAR.match(footer["juche"])
+            juche_year = int(year["y"]) + dates.JUCHE_OFFSET if year else None
 
     if source is None:
         source = more_from_outlet or header_outlet
@@ -140,8 +144,17 @@ def parse(raw: RawSource) -> tuple[list[Document], list[Note]]:
     elif juche is not None and juche[0] is not None:
         date, date_from = juche[0], "juche"
         warnings.append(Warned(
-            "no 'Date:' line; the publication date is taken from the Juche date "
-            f"{juche[1]} (the Juche year plus its month and day)"
+            f"no 'Date:' line: the publication date {date.isoformat()} is taken from the "
+            f"Juche date {juche[1]!r} in the footer"
+        ))
+    elif juche_year is not None and dateline_parts is not None:
+        resolved = dates.make_date(juche_year, dateline_parts[1], dateline_parts[2])
+        if resolved is None:
+            raise ParseError(f"the dateline {dateline_parts[0]!r} names no day in {juche_year}")
+        date, date_from = resolved, "dateline+juche-year"
+        warnings.append(Warned(
+            f"no 'Date:' line: the publication date {date.isoformat()} is taken from the "
+            f"dateline {dateline_parts[0]!r} and the Juche year in the footer"
         ))
     else:
         raise ParseError(

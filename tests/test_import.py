@@ -1,0 +1,124 @@
+"""Importing a source folder: the whole ingest, as `import` and `build` run it."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from generator import pipeline, store
+from generator.problems import Report
+
+from .conftest import PROJECT, RAW
+
+
+def run_import(config):
+    report = Report()
+    pipeline.import_sources(config, report)
+    return report
+
+
+def store_texts(config):
+    return {p.relative_to(config.content_dir).as_posix(): p.read_bytes()
+            for p in store.store_files(config.content_dir)}
+
+
+def test_seeds_import_into_one_file_each(make_site):
+    config = make_site(seeds=True)
+    report = run_import(config)
+    assert report.problems == []
+    files = store_texts(config)
+    assert sorted(files) == [
+        "2022/09/2022-09-22-vice-director-general-of-general-bureau-of-equipment-of-ministry-of-national.md",
+        "2022/11/2022-11-08-press-statement-of-vice-director-for-military-foreign-affairs-of-dprk-ministry.md",
+    ]
+
+
+def test_reimporting_unchanged_sources_changes_no_file(make_site):
+    config = make_site(seeds=True, files={"content/sources/dump.json": (RAW / "records_messy.json").read_text()})
+    run_import(config)
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in store.store_files(config.content_dir)}
+    report = run_import(config)
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in store.store_files(config.content_dir)}
+    assert before == after
+    assert report.counts["statements unchanged"] == len(before)
+    assert "statements created" not in report.counts
+
+
+def test_every_fixture_variant_imports_and_bad_files_are_named_once(make_site):
+    files = {f"content/sources/{p.name}": p.read_bytes() for p in RAW.iterdir()}
+    files["content/sources/empty.txt"] = b""
+    files["content/sources/photo.txt"] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+    files["content/sources/notes.txt"] = b"Some notes that are no capture.\n"
+    config = make_site(files=files)
+    report = run_import(config)
+    errors = sorted((p.path.rsplit("/", 1)[-1], p.reason) for p in report.errors)
+    assert [e[0] for e in errors] == ["empty.txt", "notes.txt", "photo.txt",
+                                      "records_messy.json: record 6"]
+    loaded = store.load_statements(config.content_dir, Report())
+    titles = {s.title for s in loaded}
+    assert "Press Review" in titles
+    assert "Tablet Displayed in Russia" in titles  # title-only, kept
+    merged = next(s for s in loaded if s.title.startswith("Press Statement of External Policy"))
+    assert len(merged.captures) == 3  # two links with text, one photo item
+    assert merged.topics == ("External", "Photo", "Top News")
+    title_only = next(s for s in loaded if s.title == "Tablet Displayed in Russia")
+    assert title_only.title_only and title_only.body == ""
+
+
+def test_markdown_lookalike_lines_render_as_the_captured_text(make_site):
+    from generator.markdown import render
+
+    config = make_site(files={"content/sources/r.txt": (RAW / "markdown_lookalike.txt").read_text()})
+    run_import(config)
+    (statement,) = store.load_statements(config.content_dir, Report())
+    html = render(statement.body).html
+    for tag in ("<h1", "<ul", "<ol", "<blockquote", "<em", "<code", "<b>", "<li"):
+        assert tag not in html
+    assert "<p>- The respected Comrade Kim Jong Un sent gifts.</p>" in html
+    assert "<p># 1 priority is the *harvest* and the _economy_.</p>" in html
+    assert "&lt;b&gt;bold?&lt;/b&gt; &amp;copy;" in html
+
+
+def test_a_hand_edited_file_survives_a_reimport(make_site):
+    config = make_site(seeds=True)
+    run_import(config)
+    path = next(store.store_files(config.content_dir))
+    edited = path.read_text() + "\nAn archivist's note.\n"
+    path.write_text(edited)
+    report = run_import(config)
+    assert path.read_text() == edited
+    assert report.counts["kept as edited by hand"] == 1
+
+
+def test_the_default_archive_in_the_repository_is_up_to_date(tmp_path):
+    """content/statements/ holds exactly what importing content/sources/ gives."""
+    shutil.copytree(PROJECT / "content", tmp_path / "content")
+    shutil.copy(PROJECT / "config.yaml", tmp_path / "config.yaml")
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "content").rglob("*.md")}
+    result = subprocess.run([sys.executable, "-m", "generator", "import", "--strict"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    after = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "content").rglob("*.md")}
+    assert after == before
+
+
+@pytest.mark.corpus
+def test_the_real_kcna_dump_imports_keeping_every_link(make_site, corpus_json):
+    import json
+
+    config = make_site(files={"content/sources/kcna-en-2024.json": corpus_json.read_bytes()})
+    report = run_import(config)
+    assert report.errors == []
+    records = json.loads(corpus_json.read_text())
+    statements = store.load_statements(config.content_dir, Report())
+    links = {c.source_url for s in statements for c in s.captures}
+    assert {r["link"] for r in records} <= links
+    # Duplicates merged: far fewer statements than records, and no two with one title, date and text.
+    assert len(statements) < len(records) * 0.6
+    keys = {(s.date, s.title.casefold(), s.body) for s in statements}
+    assert len(keys) == len(statements)
+    title_only = [s for s in statements if s.title_only]
+    assert title_only and all(s.body == "" for s in title_only)
+    assert sum(len(s.captures) for s in statements) == len(
+        {(r["link"], json.dumps(r, sort_keys=True)) for r in records})
