@@ -44,6 +44,11 @@ class SiteConfig:
     content_dir: Path = field(default=Path("content/statements"), metadata=_help(
         "Folder of the Markdown store: one file per statement, written by `import` and "
         "`build`, read by `check` and `build`. Files edited by hand are never overwritten."))
+    issuers_file: Path = field(default=Path("content/issuers.yaml"), metadata=_help(
+        "The authority list of issuers (YAML): canonical organisations, offices, roles and "
+        "people with their aliases. Statements are attributed to its entries; `check` warns "
+        "about every issuer the texts name that it lacks. Without the file, issuers are still "
+        "extracted and normalised, and not checked."))
     output_dir: Path = field(default=Path("site"), metadata=_help(
         "Folder the site is built into. The generator only deletes files it wrote there, "
         "and refuses a folder it did not create unless it is empty."))
@@ -63,7 +68,7 @@ class SiteConfig:
 
 
 #: Keys that may appear in config.yaml, with the function that checks each one.
-_PATH_KEYS = ("source_dir", "content_dir", "output_dir")
+_PATH_KEYS = ("source_dir", "content_dir", "issuers_file", "output_dir")
 _KEYS = tuple(f.name for f in dataclasses.fields(SiteConfig) if f.name != "config_path")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
 
+from .. import issuers
 from ..documents import Document, Statement
 from ..markdown import text_to_markdown
 from ..problems import Report, shown
@@ -93,9 +94,15 @@ def read_documents(source_dir: Path, report: Report) -> list[Document]:
 
 
 def statements_from(
-    documents: list[Document], claimed: dict[str, str], taken: Iterable[str]
+    documents: list[Document], claimed: dict[str, str], taken: Iterable[str],
+    authority: issuers.Authority | None = None,
 ) -> list[Statement]:
-    """Merge duplicate documents and give each statement its id (see ``identity``)."""
+    """Merge duplicate documents and give each statement its id (see ``identity``).
+
+    Each statement's issuer and kind are read from its representative capture
+    and looked up in ``authority`` (None: no list, so every issuer is unlisted).
+    """
+    authority = authority if authority is not None else issuers.Authority()
     statements = []
     for statement_id, grp in identity.assign_ids(identity.group(documents), claimed, taken):
         first = grp.first
@@ -111,5 +118,6 @@ def statements_from(
             found_dates=grp.found_dates,
             topics=grp.topics,
             title_only=not first.paragraphs,
+            issuer=issuers.attribute(first.title, issuers.opening_of(first.paragraphs), authority),
         ))
     return statements
