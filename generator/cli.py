@@ -1,4 +1,4 @@
-"""Command line: ``python -m generator {build,import,check}``.
+"""Command line: ``python -m generator {build,serve,import,check}``.
 
 This module only turns arguments into a configuration, runs a pipeline
 function and turns the report into messages and an exit status:
@@ -48,6 +48,18 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--no-search", action="store_true",
                        help="skip the search index (faster; the search page will say it is off)")
 
+    serve = commands.add_parser(
+        "serve", help="build, then serve the site on 127.0.0.1 and rebuild on changes",
+        description="Build the site, serve it at http://127.0.0.1:PORT under the path of its "
+                    "base URL (as GitHub Pages will), and rebuild whenever the sources, the "
+                    "Markdown store, the templates or the configuration change.",
+    )
+    _common(serve)
+    serve.add_argument("--out", type=Path, metavar="DIR", help="the output folder")
+    serve.add_argument("--base-url", metavar="URL", help="the URL the site will be published at")
+    serve.add_argument("--no-search", action="store_true", help="skip the search index")
+    serve.add_argument("--port", type=int, default=8000, help="the port (default: 8000)")
+
     imp = commands.add_parser(
         "import", help="import sources into the Markdown store only",
         description="Parse every capture in the source folder and write one Markdown file per "
@@ -75,10 +87,28 @@ def _config(args: argparse.Namespace, report: Report) -> SiteConfig:
 def _summary(command: str, report: Report) -> str:
     counts = report.counts
     parts = [f"{n} {what}" for what, n in sorted(counts.items())]
+    if report.timings:
+        parts.append(f"{sum(report.timings.values()):.1f} s")
     errors, warnings = len(report.errors), len(report.warnings)
     parts.append(f"{errors} error{'s' * (errors != 1)} (skipped)")
     parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
     return f"{command}: " + ", ".join(parts) + "."
+
+
+def _serve(config: SiteConfig, args: argparse.Namespace) -> int:  # pragma: no cover - interactive
+    from . import serve
+
+    def rebuild() -> None:
+        report = Report(stream=sys.stderr)
+        try:
+            pipeline.build(config, report, search=not args.no_search)
+            print(_summary("build", report), flush=True)
+        except BuildInterrupted as exc:
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+
+    rebuild()
+    serve.run(config, rebuild, args.port)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             pipeline.import_sources(config, report)
         elif args.command == "check":
             pipeline.load_archive(config, report)
+        elif args.command == "serve":
+            return _serve(config, args)
         else:
             pipeline.build(config, report, search=not args.no_search)
     except BuildInterrupted as exc:

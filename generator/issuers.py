@@ -68,6 +68,17 @@ STAGE = "check"
 
 #: Every value ``Issuer.kind`` takes, in the order of the module docstring.
 KINDS = ("press-statement", "statement", "commentary", "answer", "report", "news")
+#: How each kind is shown to readers (pages, search filters).
+KIND_LABELS = {"press-statement": "Press statement", "statement": "Statement",
+               "commentary": "Commentary", "answer": "Answer", "report": "Report",
+               "news": "News"}
+
+
+def kind_label(kind: str | None) -> str:
+    """The reader-facing name of a kind (an unknown kind is shown capitalised)."""
+    if not kind:
+        return ""
+    return KIND_LABELS.get(kind, kind.replace("-", " ").capitalize())
 #: The agency that issues news items (and KCNA commentaries and reports).
 AGENCY_ID = "kcna"
 AGENCY_NAME = "KCNA"

@@ -82,3 +82,20 @@ def render(body: str) -> Rendered:
         return Rendered(_PARSER.renderer.render(tokens, _PARSER.options, {}))
     plain = text_to_markdown(_LINE_BREAKS.split(body))
     return Rendered(_PARSER.render(plain), too_deep=True)
+
+
+def plain_text(body: str) -> str:
+    """The text a reader sees in ``body``, one line per block (for search and excerpts)."""
+    lines: list[str] = []
+    for token in _PARSER.parse(body):
+        if token.type == "inline" and token.children is not None:
+            parts = []
+            for child in token.children:
+                if child.type in ("text", "code_inline"):
+                    parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append(" ")
+            lines.append("".join(parts))
+        elif token.type in ("code_block", "fence"):
+            lines.append(token.content.rstrip("\n"))
+    return "\n".join(lines)

@@ -1,44 +1,157 @@
-"""The archive model: every statement, sorted and indexed, checked as a whole.
+"""The archive model: every statement, sorted, grouped and checked as a whole.
 
 ``build_archive`` is pure: it takes the statements read from the store and
-returns an ``Archive`` with nothing left to compute at render time. Problems
-that only show across files (two files with one id, one capture in two
-statements) are reported here, each listing every file involved.
+returns an ``Archive`` with nothing left to compute at render time: the
+timeline (years, months, days), the facets (issuers, organisations, source
+outlets) and each statement's neighbours in time and within its issuer.
+Problems that only show across files (two files with one id, one capture in
+two statements) are reported here, each listing every file involved.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 from .documents import Statement
+from .ingest.identity import slugify
+from .issuers import Authority
 from .problems import Report, shown
 
 STAGE = "check"
 
 
 def sort_key(statement: Statement) -> tuple[str, str]:
-    """Archive order: by date, then by id (ids start with the date, so this is stable)."""
+    """Archive order: by date, then by id (stable whatever order files are read in)."""
     return (statement.date.isoformat(), statement.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    year: int
+    month: int
+    statements: tuple[Statement, ...]
+
+    @property
+    def days(self) -> tuple[tuple[dt.date, tuple[Statement, ...]], ...]:
+        by_day: dict[dt.date, list[Statement]] = defaultdict(list)
+        for statement in self.statements:
+            by_day[statement.date].append(statement)
+        return tuple((day, tuple(items)) for day, items in sorted(by_day.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Year:
+    year: int
+    months: tuple[Month, ...]
+    """Only months with statements, in order."""
+
+    @property
+    def count(self) -> int:
+        return sum(len(m.statements) for m in self.months)
+
+    def month_counts(self) -> tuple[int, ...]:
+        """Statements in each of the 12 months (0 where there are none)."""
+        counts = [0] * 12
+        for month in self.months:
+            counts[month.month - 1] = len(month.statements)
+        return tuple(counts)
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    """A value statements are grouped by: an issuer, an organisation or a source outlet."""
+
+    kind: str
+    """``issuer``, ``organization`` or ``source``."""
+    id: str
+    name: str
+    statements: tuple[Statement, ...]
+    """Oldest first."""
+    parent_id: str | None = None
+    """For an issuer: its organisation's id."""
+    chain: tuple[tuple[str, str], ...] = ()
+    """For an issuer: ``(id, name)`` from its organisation down to itself."""
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    @property
+    def first(self) -> Statement:
+        return self.statements[0]
+
+    @property
+    def last(self) -> Statement:
+        return self.statements[-1]
+
+    def years(self) -> tuple[tuple[int, int], ...]:
+        """``(year, statements that year)`` for each year with statements."""
+        return tuple(sorted(Counter(s.date.year for s in self.statements).items()))
+
+    def in_year(self, year: int) -> tuple[Statement, ...]:
+        return tuple(s for s in self.statements if s.date.year == year)
+
+
+@dataclass(frozen=True, slots=True)
+class TreeRow:
+    """One row of an organisation's hierarchy on the issuers index."""
+
+    depth: int
+    """1 for what sits directly under the organisation, 2 under an office, and so on."""
+    id: str
+    name: str
+    facet: Facet | None
+    """The issuer's statements; None for an office that only holds other issuers."""
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbours:
+    previous: Statement | None = None
+    next: Statement | None = None
+    previous_by_issuer: Statement | None = None
+    next_by_issuer: Statement | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Archive:
     statements: tuple[Statement, ...]
     """Every statement, oldest first."""
+    years: tuple[Year, ...] = ()
+    issuers: tuple[Facet, ...] = ()
+    organizations: tuple[Facet, ...] = ()
+    sources: tuple[Facet, ...] = ()
+    neighbours: dict[str, Neighbours] = field(default_factory=dict)
+    by_id: dict[tuple[str, str], Facet] = field(default_factory=dict)
+    """Every facet by ``(kind, id)``."""
+    tree: dict[str, tuple[TreeRow, ...]] = field(default_factory=dict)
+    """Each organisation's offices and issuers, in the authority list's order."""
+
+    def facet(self, kind: str, facet_id: str | None) -> Facet | None:
+        return self.by_id.get((kind, facet_id)) if facet_id else None
+
+    def month_counts(self) -> tuple[tuple[int, int, int], ...]:
+        """``(year, month, count)`` for every month from the first to the last statement."""
+        if not self.years:
+            return ()
+        counts = {(m.year, m.month): len(m.statements) for y in self.years for m in y.months}
+        first, last = self.years[0].year, self.years[-1].year
+        return tuple((y, m, counts.get((y, m), 0)) for y in range(first, last + 1)
+                     for m in range(1, 13))
 
 
 def _where(statement: Statement) -> str:
     return shown(statement.path) if statement.path else statement.id
 
 
-def build_archive(statements: Iterable[Statement], report: Report) -> Archive:
-    """Sort the statements and drop (and report) those whose id another file already uses."""
+def _unique(statements: Iterable[Statement], report: Report) -> list[Statement]:
+    """Drop (and report) statements whose id another file already uses."""
     by_id: dict[str, list[Statement]] = defaultdict(list)
     for statement in statements:
-        # Ids are compared without case: two files differing only in case would be one
-        # file on Windows and macOS disks.
+        # Compared without case: files differing only in case are one file on
+        # Windows and macOS disks.
         by_id[statement.id.casefold()].append(statement)
     kept = []
     for key in sorted(by_id):
@@ -51,8 +164,12 @@ def build_archive(statements: Iterable[Statement], report: Report) -> Archive:
                 "these files were left out of the site",
                 "give each statement its own id",
             )
+    return kept
+
+
+def _check_captures(statements: Sequence[Statement], report: Report) -> None:
     by_capture: dict[str, list[Statement]] = defaultdict(list)
-    for statement in kept:
+    for statement in statements:
         for capture in statement.captures:
             by_capture[capture.sha256].append(statement)
     for sha, holders in sorted(by_capture.items()):
@@ -62,4 +179,134 @@ def build_archive(statements: Iterable[Statement], report: Report) -> Archive:
                 f"the same capture (sha256 {sha[:12]}…) is listed by {len(holders)} statements",
                 "if they are one statement, merge the files and delete the others",
             )
-    return Archive(statements=tuple(sorted(kept, key=sort_key)))
+
+
+def _years(statements: Sequence[Statement]) -> tuple[Year, ...]:
+    by_month: dict[tuple[int, int], list[Statement]] = defaultdict(list)
+    for statement in statements:
+        by_month[(statement.date.year, statement.date.month)].append(statement)
+    by_year: dict[int, list[Month]] = defaultdict(list)
+    for (year, month), items in sorted(by_month.items()):
+        by_year[year].append(Month(year, month, tuple(items)))
+    return tuple(Year(year, tuple(months)) for year, months in sorted(by_year.items()))
+
+
+def _facets(
+    kind: str, statements: Sequence[Statement], key, name, parent=lambda s: None
+) -> tuple[Facet, ...]:
+    """Group ``statements`` by ``key(s)`` (None: not grouped); the most common name wins."""
+    members: dict[str, list[Statement]] = defaultdict(list)
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    parents: dict[str, Counter[str]] = defaultdict(Counter)
+    for statement in statements:
+        facet_id = key(statement)
+        if not facet_id:
+            continue
+        members[facet_id].append(statement)
+        names[facet_id][name(statement)] += 1
+        if parent(statement):
+            parents[facet_id][parent(statement)] += 1
+
+    def most_common(counter: Counter[str]) -> str | None:
+        return min(counter.items(), key=lambda item: (-item[1], item[0]))[0] if counter else None
+
+    facets = [
+        Facet(kind, facet_id, most_common(names[facet_id]) or facet_id, tuple(items),
+              parent_id=most_common(parents[facet_id]))
+        for facet_id, items in members.items()
+    ]
+    return tuple(sorted(facets, key=lambda f: (f.name.casefold(), f.id)))
+
+
+def source_id(statement: Statement) -> str | None:
+    """The URL slug of a statement's source outlet."""
+    return slugify(statement.source) if statement.source else None
+
+
+def _neighbours(
+    statements: Sequence[Statement], issuers: Sequence[Facet]
+) -> dict[str, Neighbours]:
+    by_issuer: dict[str, tuple[Statement | None, Statement | None]] = {}
+    for facet in issuers:
+        items = facet.statements
+        for i, statement in enumerate(items):
+            by_issuer[statement.id] = (items[i - 1] if i else None,
+                                       items[i + 1] if i + 1 < len(items) else None)
+    result = {}
+    for i, statement in enumerate(statements):
+        previous_by_issuer, next_by_issuer = by_issuer.get(statement.id, (None, None))
+        result[statement.id] = Neighbours(
+            previous=statements[i - 1] if i else None,
+            next=statements[i + 1] if i + 1 < len(statements) else None,
+            previous_by_issuer=previous_by_issuer,
+            next_by_issuer=next_by_issuer,
+        )
+    return result
+
+
+def _with_chains(issuers: Sequence[Facet], organizations: Sequence[Facet],
+                 authority: Authority) -> tuple[Facet, ...]:
+    """Each issuer with its place in the hierarchy: listed, or under its organisation."""
+    org_names = {f.id: f.name for f in organizations}
+    result = []
+    for facet in issuers:
+        listed = authority.chain(facet.id)
+        if listed:
+            chain = tuple((e.id, e.name) for e in listed)
+        elif facet.parent_id and facet.parent_id != facet.id:
+            chain = ((facet.parent_id, org_names.get(facet.parent_id, facet.parent_id)),
+                     (facet.id, facet.name))
+        else:
+            chain = ((facet.id, facet.name),)
+        result.append(replace(facet, chain=chain))
+    return tuple(result)
+
+
+def _tree(organization: Facet, issuers: Sequence[Facet], authority: Authority
+          ) -> tuple[TreeRow, ...]:
+    """The offices and issuers under ``organization``: listed ones in list order, then others."""
+    members = [f for f in issuers if f.parent_id == organization.id and f.id != organization.id]
+    by_id = {f.id: f for f in members}
+    used: set[str] = set()
+    rows: list[TreeRow] = []
+
+    def walk(entry_id: str, depth: int) -> None:
+        for child in authority.children(entry_id):
+            below = len(rows)
+            facet = by_id.get(child.id)
+            rows.append(TreeRow(depth, child.id, child.name, facet))
+            walk(child.id, depth + 1)
+            if facet is None and len(rows) == below + 1:
+                rows.pop()  # neither it nor anything under it has statements
+            elif facet is not None:
+                used.add(child.id)
+
+    walk(organization.id, 1)
+    rows.extend(TreeRow(1, f.id, f.name, f) for f in members if f.id not in used)
+    return tuple(rows)
+
+
+def build_archive(statements: Iterable[Statement], report: Report,
+                  authority: Authority | None = None) -> Archive:
+    """Check the statements as a whole and organise them for the pages."""
+    authority = authority or Authority()
+    kept = sorted(_unique(statements, report), key=sort_key)
+    _check_captures(kept, report)
+    organizations = _facets("organization", kept, lambda s: s.issuer.organization_id,
+                            lambda s: s.issuer.organization or s.issuer.organization_id)
+    issuers = _with_chains(
+        _facets("issuer", kept, lambda s: s.issuer.issuer_id,
+                lambda s: s.issuer.issuer or s.issuer.issuer_id,
+                parent=lambda s: s.issuer.organization_id),
+        organizations, authority)
+    sources = _facets("source", kept, source_id, lambda s: s.source)
+    return Archive(
+        statements=tuple(kept),
+        years=_years(kept),
+        issuers=issuers,
+        organizations=organizations,
+        sources=sources,
+        neighbours=_neighbours(kept, issuers),
+        by_id={(f.kind, f.id): f for f in (*issuers, *organizations, *sources)},
+        tree={org.id: _tree(org, issuers, authority) for org in organizations},
+    )

@@ -1,14 +1,22 @@
 """The order of the stages: the only module that knows it.
 
 sources -> documents -> Markdown store -> archive model -> pages -> search index
+
+Every stage finishes before the next begins (the model sees every statement
+before any page is written), and the output folder changes only at the very
+end, all at once.
 """
 
 from __future__ import annotations
 
-from . import ingest, issuers, model, store
+import sys
+
+from . import ingest, issuers, model, offline_search, output, pages, search, store, theme
 from .config import SiteConfig
+from .documents import Statement
 from .model import Archive
 from .problems import Report, shown
+from .render import Renderer
 
 
 def import_sources(config: SiteConfig, report: Report) -> None:
@@ -37,14 +45,70 @@ def load_archive(config: SiteConfig, report: Report) -> Archive:
     with report.timed("issuers"):
         statements = [issuers.with_issuer(s, authority) for s in statements]
     with report.timed("model"):
-        archive = model.build_archive(statements, report)
+        archive = model.build_archive(statements, report, authority)
     issuers.report_unlisted(archive.statements, authority, report, shown(config.issuers_file))
     return archive
 
 
+def _static_files(config: SiteConfig) -> dict[str, bytes]:
+    """The theme's static assets; a file in a more specific folder wins."""
+    files: dict[str, bytes] = {}
+    for folder in reversed(theme.static_dirs(config)):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            files[f"static/{path.relative_to(folder).as_posix()}"] = path.read_bytes()
+    return files
+
+
+def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_on: bool) -> bool:
+    """Pages and search index into the output folder; True if the site changed."""
+    renderer = Renderer(config)
+
+    def too_deep(statement: Statement) -> None:
+        report.warning(shown(statement.path) if statement.path else statement.id, "site",
+                       "the body nests deeper than Markdown allows, so it is shown as plain text")
+
+    with output.Output(
+        config.output_dir, report,
+        protected=(config.root, config.root / "themes", config.root / "templates"),
+        no_inside=(config.content_dir, config.source_dir),
+        wait_message=sys.stderr,
+    ) as out:
+        with report.timed("pages"):
+            total, done = len(archive.statements), 0
+            for spec in pages.plan(archive, config, search=search_on, warn_too_deep=too_deep):
+                out.write(spec.path, renderer(spec))
+                if spec.path.endswith("/index.html") and spec.path.startswith("statements/"):
+                    done += 1
+                    report.progress("pages", done, total)
+            for path, data in sorted(_static_files(config).items()):
+                out.write(path, data)
+        if search_on:
+            with report.timed("offline search index"):
+                for spec in offline_search.build(archive.statements):
+                    out.write(spec.path, spec.data)
+        meta = {"search": None}
+        binary = None
+        if search_on:
+            binary = search.executable()
+            meta["search"] = search.signature(out.files, config.language, search.version(binary))
+        changed = out.finish(meta, tool_dirs=(search.FOLDER,))
+        if changed and binary is not None:
+            with report.timed("search index"):
+                if out.old.get("meta", {}).get("search") != meta["search"] or not out.reuse(
+                        search.FOLDER):
+                    search.run_pagefind(out.staging, config.language, binary)
+                    out.adopt(search.FOLDER)
+        with report.timed("swap"):
+            out.commit()
+    report.count("site files", len(out.files))
+    report.count("site files written", out.changed)
+    return changed
+
+
 def build(config: SiteConfig, report: Report, *, search: bool = True) -> Archive:
-    """The whole pipeline: import, read the store, build the model."""
+    """The whole pipeline: import, read the store, build the model, write the site."""
     import_sources(config, report)
     archive = load_archive(config, report)
     report.count("statements in the archive", len(archive.statements))
+    write_site(config, archive, report, search_on=search)
     return archive

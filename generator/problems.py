@@ -19,6 +19,10 @@ from pathlib import Path
 from typing import TextIO
 
 
+#: Stages with fewer items than this show no progress.
+PROGRESS_MIN = 500
+
+
 class Severity(str, Enum):
     """How bad a problem is.
 
@@ -67,6 +71,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     timings: dict[str, float] = field(default_factory=dict)
+    _last_bar: float = 0.0
 
     def add(self, problem: Problem) -> None:
         self.problems.append(problem)
@@ -78,6 +83,23 @@ class Report:
 
     def warning(self, path: str | Path, stage: str, reason: str, hint: str = "") -> None:
         self.add(Problem(str(path), stage, reason, hint, Severity.WARNING))
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        """Show how far a long stage has got (a bar on a terminal, a line per tenth otherwise)."""
+        if self.stream is None or total < PROGRESS_MIN:
+            return
+        if self.stream.isatty():
+            now = time.monotonic()
+            if done != total and now - self._last_bar < 0.1:
+                return
+            self._last_bar = now
+            width = 30
+            filled = width * done // total
+            end = "\n" if done == total else ""
+            print(f"\r{stage:>14} [{'#' * filled}{'.' * (width - filled)}] "
+                  f"{done}/{total}", end=end, file=self.stream, flush=True)
+        elif done == total or done * 10 // total != (done - 1) * 10 // total:
+            print(f"{stage}: {done}/{total} ({done * 100 // total}%)", file=self.stream, flush=True)
 
     def count(self, what: str, n: int = 1) -> None:
         self.counts[what] += n

@@ -1,0 +1,113 @@
+"""How to cite a statement: a plain-text citation, BibTeX, RIS and Highwire meta tags.
+
+Everything here is pure text built from a ``Statement``; the article page
+shows the plain citation and links to the ``.bib`` and ``.ris`` files, and
+its ``<head>`` carries the ``citation_*`` tags that Zotero, Mendeley and
+Google Scholar read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .documents import Statement
+from .issuers import kind_label
+from .theme import long_date
+
+_BIBTEX_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
+    "$": r"\$", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+_BIBTEX_RE = re.compile("|".join(re.escape(k) for k in _BIBTEX_SPECIAL))
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_BIBTEX_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                  "dec")
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and control characters replaced by single spaces."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def author(statement: Statement) -> str:
+    """Who to cite as the author: the issuer, else its organisation, else the outlet."""
+    return one_line(statement.issuer.issuer or statement.issuer.organization or statement.source
+                    or "Unknown")
+
+
+def plain(statement: Statement, site_title: str, url: str) -> str:
+    """A citation to paste into a text, Chicago-like."""
+    parts = [f"{author(statement)}.", f"\u201c{one_line(statement.title)}.\u201d"]
+    if statement.source:
+        parts.append(f"{one_line(statement.source)},")
+    parts.append(f"{long_date(statement.date)}.")
+    parts.append(f"{one_line(site_title)}, {url or statement.id}.")
+    capture = statement.captures[0] if statement.captures else None
+    if capture is not None:
+        captured = f"captured {long_date(capture.captured)}, " if capture.captured else ""
+        parts.append(f"Source capture: {captured}SHA-256 {capture.sha256}.")
+    return " ".join(parts)
+
+
+def _bib(text: str) -> str:
+    return _BIBTEX_RE.sub(lambda m: _BIBTEX_SPECIAL[m.group(0)], one_line(text))
+
+
+def _note(statement: Statement, site_title: str) -> str:
+    kind = kind_label(statement.issuer.kind) or "Statement"
+    note = f"{kind}. Archived in {one_line(site_title)} as {statement.id}."
+    if statement.captures:
+        note += f" Capture SHA-256 {statement.captures[0].sha256}."
+    return note
+
+
+def bibtex(statement: Statement, site_title: str, url: str) -> str:
+    """A BibTeX ``@misc`` entry (biblatex reads its ``date`` field too)."""
+    month = _BIBTEX_MONTHS[statement.date.month - 1]
+    fields = [
+        ("author", "{{" + _bib(author(statement)) + "}}"),
+        ("title", "{{" + _bib(statement.title) + "}}"),
+        ("howpublished", "{" + _bib(statement.source) + "}" if statement.source else ""),
+        ("year", "{" + str(statement.date.year) + "}"),
+        ("month", month),  # a BibTeX month macro, not a braced string
+        ("date", "{" + statement.date.isoformat() + "}"),
+        ("url", "{" + url.replace("%", r"\%") + "}" if url else ""),
+        ("note", "{" + _bib(_note(statement, site_title)) + "}"),
+    ]
+    body = "".join(f"  {name:<12} = {value},\n" for name, value in fields if value)
+    return f"@misc{{{statement.id},\n{body}}}\n"
+
+
+def ris(statement: Statement, site_title: str, url: str) -> str:
+    """An RIS record (``TY  - PRESS``), with CRLF line ends as reference managers expect."""
+    fields = [
+        ("TY", "PRESS"),
+        ("TI", one_line(statement.title)),
+        ("AU", author(statement)),
+        ("PY", str(statement.date.year)),
+        ("DA", statement.date.strftime("%Y/%m/%d/")),
+        ("PB", one_line(statement.source) if statement.source else ""),
+        ("UR", url),
+        ("ID", statement.id),
+        ("N1", one_line(_note(statement, site_title))),
+        ("ER", ""),
+    ]
+    return "".join(f"{tag}  - {value}\r\n" for tag, value in fields if value or tag == "ER")
+
+
+def highwire(statement: Statement, url: str, language: str) -> tuple[tuple[str, str], ...]:
+    """``(name, content)`` pairs for ``<meta name=... content=...>`` tags."""
+    tags = [
+        ("citation_title", one_line(statement.title)),
+        ("citation_author", author(statement)),
+        ("citation_publication_date", statement.date.strftime("%Y/%m/%d")),
+        ("citation_publisher", one_line(statement.source) if statement.source else ""),
+        ("citation_language", language),
+        ("citation_public_url", url),
+        ("DC.title", one_line(statement.title)),
+        ("DC.creator", author(statement)),
+        ("DC.date", statement.date.isoformat()),
+        ("DC.publisher", one_line(statement.source) if statement.source else ""),
+        ("DC.identifier", statement.id),
+    ]
+    return tuple((name, content) for name, content in tags if content)

@@ -1,0 +1,72 @@
+"""Data exports: every statement's metadata as JSON and as CSV.
+
+``data/statements.json`` is a JSON array, oldest statement first; each item
+has ``id``, ``url`` (relative to the site root), ``title``, ``date``
+(YYYY-MM-DD), ``source``, ``issuer``, ``issuer_id``, ``organization``,
+``organization_id``, ``kind``, ``title_only`` and ``captures`` (``file``,
+``source_url``, ``captured``, ``sha256``). ``data/statements.csv`` has the
+same fields, one row per statement, with the captures' fields joined by
+`` | ``. A CSV cell that a spreadsheet would run as a formula (it starts
+with ``=``, ``+``, ``-``, ``@``) is prefixed with ``'``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from .documents import Statement
+from .urls import Paths
+
+FIELDS = ("id", "url", "title", "date", "source", "issuer", "issuer_id", "organization",
+          "organization_id", "kind", "title_only")
+CAPTURE_FIELDS = ("file", "source_url", "captured", "sha256")
+
+
+def record(statement: Statement) -> dict[str, Any]:
+    """The exported fields of one statement."""
+    return {
+        "id": statement.id,
+        "url": Paths.statement(statement.id),
+        "title": statement.title,
+        "date": statement.date.isoformat(),
+        "source": statement.source,
+        "issuer": statement.issuer.issuer,
+        "issuer_id": statement.issuer.issuer_id,
+        "organization": statement.issuer.organization,
+        "organization_id": statement.issuer.organization_id,
+        "kind": statement.issuer.kind,
+        "title_only": statement.title_only,
+        "captures": [
+            {"file": c.file, "source_url": c.source_url,
+             "captured": c.captured.isoformat() if c.captured else None, "sha256": c.sha256}
+            for c in statement.captures
+        ],
+    }
+
+
+def statements_json(statements: Sequence[Statement]) -> bytes:
+    lines = ",\n".join(json.dumps(record(s), ensure_ascii=False, separators=(",", ":"))
+                       for s in statements)
+    return f"[\n{lines}\n]\n".encode()
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def statements_csv(statements: Sequence[Statement]) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*FIELDS, *(f"capture_{f}" for f in CAPTURE_FIELDS)])
+    for statement in statements:
+        row = record(statement)
+        captures = row.pop("captures")
+        writer.writerow([_cell(row[f]) for f in FIELDS] + [
+            _cell(" | ".join(str(c[f] or "") for c in captures)) for f in CAPTURE_FIELDS
+        ])
+    return out.getvalue().encode("utf-8")

@@ -1,0 +1,165 @@
+"""A search index that works where Pagefind cannot: a site opened from disk (``file://``).
+
+Browsers refuse ES modules, ``fetch`` and WebAssembly from ``file://`` pages,
+so Pagefind cannot run there (Pagefind issues #202 and #241). This index is
+made of plain script files that the search page loads with ``<script>``
+tags, which browsers do allow from disk. Each file calls
+``ArchiveSearchData(key, data)``. A query loads only what it needs:
+
+- ``search/data/meta.js``: the shard list, the filter values, and for each
+  filter one code per statement (a fixed-width string: the value of
+  statement ``n`` is at ``n * width``).
+- ``search/data/t/<prefix>.js``: the words starting with ``<prefix>`` and the
+  statements that contain them (sorted numbers, delta-encoded in base 36),
+  in the body (``w``) and in the title (``t``). A prefix whose shard grows
+  past ``SHARD_BYTES`` is split one letter further.
+- ``search/data/d/<n>.js``: display data of statements ``n*DOC_CHUNK`` to
+  ``(n+1)*DOC_CHUNK - 1``: id, title, date, issuer, kind, opening words.
+
+Statements are numbered oldest first, so sorting by date is sorting by number.
+Words are lowercase letters and digits (accents removed); a query word matches
+every indexed word it begins.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+from .documents import Statement
+from .issuers import kind_label
+from .markdown import plain_text
+from .pages import FileSpec
+
+FOLDER = "search/data"
+DOC_CHUNK = 100
+SHARD_BYTES = 160_000
+EXCERPT_CHARS = 220
+FILTERS = ("issuer", "organization", "kind", "source", "year")
+_WORD = re.compile(r"[^\W_]+")
+_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` as the index and the query both see them."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _WORD.findall(folded)
+
+
+def filter_values(statement: Statement) -> dict[str, str]:
+    """A statement's value for each filter (the same values Pagefind's filters get)."""
+    return {
+        "issuer": statement.issuer.issuer or "",
+        "organization": statement.issuer.organization or "",
+        "kind": kind_label(statement.issuer.kind),
+        "source": statement.source or "",
+        "year": str(statement.date.year),
+    }
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if not n:
+            return out
+
+
+def encode_postings(numbers: Sequence[int]) -> str:
+    """Sorted statement numbers as base-36 gaps joined by ``.``."""
+    out, last = [], 0
+    for n in numbers:
+        out.append(_base36(n - last))
+        last = n
+    return ".".join(out)
+
+
+def _script(key: str, data: object) -> bytes:
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    # "</script" cannot appear: this is a file of its own, but keep it inert anyway.
+    payload = payload.replace("</", "<\\/")
+    return f"ArchiveSearchData({json.dumps(key)},{payload});\n".encode()
+
+
+def _shard_name(prefix: str) -> str:
+    if prefix.isascii() and prefix.isalnum():
+        return prefix
+    return "u" + "-".join(f"{ord(ch):x}" for ch in prefix)
+
+
+def _shards(postings: dict[str, dict[str, list[int]]]) -> dict[str, list[str]]:
+    """Group words by prefix: two letters, or three where a two-letter group is too big."""
+    by_two: dict[str, list[str]] = defaultdict(list)
+    for word in postings:
+        by_two[word[:2]].append(word)
+    shards: dict[str, list[str]] = {}
+    for prefix, members in by_two.items():
+        size = sum(len(w) + sum(len(p) for p in postings[w].values()) * 2 for w in members)
+        if size <= SHARD_BYTES:
+            shards[prefix] = members
+            continue
+        for word in members:
+            shards.setdefault(word[:3], []).append(word)
+    return shards
+
+
+def build(statements: Sequence[Statement]) -> Iterator[FileSpec]:
+    """Every file of the offline index for ``statements`` (oldest first)."""
+    body: dict[str, list[int]] = defaultdict(list)
+    title: dict[str, list[int]] = defaultdict(list)
+    docs = []
+    for number, statement in enumerate(statements):
+        text = plain_text(statement.body)
+        for word in sorted(set(words(text))):
+            body[word].append(number)
+        for word in sorted(set(words(statement.title))):
+            title[word].append(number)
+        excerpt = " ".join(text[: EXCERPT_CHARS + 40].split())
+        if len(excerpt) > EXCERPT_CHARS:
+            excerpt = excerpt[:EXCERPT_CHARS].rsplit(" ", 1)[0] + " …"
+        values = filter_values(statement)
+        docs.append([statement.id, statement.title, statement.date.isoformat(),
+                     values["issuer"], values["kind"], excerpt])
+
+    encoded = {
+        word: {k: encode_postings(v) for k, v in (("w", body.get(word)), ("t", title.get(word)))
+               if v}
+        for word in sorted(set(body) | set(title))
+    }
+    shards = _shards(encoded)
+    for prefix in sorted(shards):
+        members = {w: encoded[w] for w in sorted(shards[prefix])}
+        name = _shard_name(prefix)
+        yield FileSpec(f"{FOLDER}/t/{name}.js", _script(f"t/{name}", members))
+
+    for start in range(0, len(docs), DOC_CHUNK):
+        n = start // DOC_CHUNK
+        yield FileSpec(f"{FOLDER}/d/{n}.js", _script(f"d/{n}", docs[start:start + DOC_CHUNK]))
+
+    filters: dict[str, dict[str, object]] = {}
+    for name in FILTERS:
+        column = [filter_values(s)[name] for s in statements]
+        values = sorted({v for v in column if v})
+        index = {v: i + 1 for i, v in enumerate(values)}  # 0: no value
+        width = 1 if len(values) < len(_ALPHABET) else 2 if len(values) < len(_ALPHABET) ** 2 else 3
+        codes = []
+        for value in column:
+            code = index.get(value, 0)
+            codes.append("".join(_ALPHABET[(code // len(_ALPHABET) ** i) % len(_ALPHABET)]
+                                 for i in reversed(range(width))))
+        filters[name] = {"values": values, "width": width, "codes": "".join(codes)}
+    meta = {
+        "version": 1,
+        "count": len(statements),
+        "chunk": DOC_CHUNK,
+        "alphabet": _ALPHABET,
+        "shards": {prefix: _shard_name(prefix) for prefix in sorted(shards)},
+        "filters": filters,
+    }
+    yield FileSpec(f"{FOLDER}/meta.js", _script("meta", meta))

@@ -1,0 +1,339 @@
+"""The only door to the output folder.
+
+What it promises:
+
+- **It deletes only what it wrote.** Every build records the files it wrote
+  in ``.generator-manifest.json`` inside the output folder. Files that are not
+  in the record (a ``CNAME`` you added, say) are carried into every new build
+  untouched; a generated file never replaces one of them.
+- **It refuses dangerous folders before touching anything**: ``/``, the home
+  folder, the project folder, the content or source folders or any folder
+  that holds them, and any non-empty folder that it did not create.
+- **The new site appears all at once.** Pages are written into a staging
+  folder beside the output folder (unchanged files are hard links to the
+  current site's, so this is cheap); the two folders are then exchanged in
+  one atomic ``renameat2(RENAME_EXCHANGE)``. A build killed at any moment,
+  even by ``kill -9``, leaves the previous site whole; its staging folder is
+  removed by the next build.
+- **One build at a time**: an OS lock (``flock``) beside the output folder;
+  the kernel frees it if the holder dies. A second build waits for the first.
+- **Nothing changes when nothing changed**: if every file would be the same,
+  the current site is left as it is.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, TextIO
+
+from .problems import BuildInterrupted, Report, shown
+
+MANIFEST = ".generator-manifest.json"
+STAGING_MARK = ".generator-staging"
+STAGE = "output"
+_MANIFEST_VERSION = 1
+#: Names Windows cannot create, whatever the extension (``con.html`` included).
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+             *(f"lpt{i}" for i in range(1, 10))}
+_MAX_NAME = 200
+
+
+class OutputError(BuildInterrupted):
+    """The output folder cannot be used; nothing was changed."""
+
+
+def check_rel_path(path: str) -> str:
+    """``path`` if it is a safe site-root-relative file path, else ``OutputError``.
+
+    Refused: absolute paths, ``..``, empty or hidden-by-accident segments, NUL
+    and control characters, backslashes, names Windows reserves, names over
+    200 characters.
+    """
+    if not path or path.startswith("/") or "\\" in path or any(ord(c) < 32 for c in path):
+        raise OutputError(f"refusing to write {path!r}: not a relative path inside the site")
+    for part in path.split("/"):
+        stem = part.split(".", 1)[0].lower()
+        if part in ("", ".", "..") or stem in _RESERVED or len(part) > _MAX_NAME:
+            raise OutputError(f"refusing to write {path!r}: {part!r} is not a safe file name")
+    return path
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux ``renameat2``); False if the system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def refuse_unsafe(out: Path, protected: Iterable[Path], no_inside: Iterable[Path] = ()) -> None:
+    """Raise ``OutputError`` if building into ``out`` could harm a folder the user owns.
+
+    ``protected`` folders may be neither the output folder nor inside it;
+    ``no_inside`` folders (the content and source folders) may not hold it either.
+    """
+    out = out.resolve()
+    home = Path.home().resolve()
+    if out == Path(out.anchor):
+        raise OutputError(f"refusing to build into {out}: it is the root of the file system")
+    if out == home or out in home.parents:
+        raise OutputError(f"refusing to build into {out}: it is your home folder or holds it")
+    for folder in (*protected, *no_inside):
+        folder = folder.resolve()
+        if out == folder or out in folder.parents:
+            raise OutputError(
+                f"refusing to build into {out}: it is {shown(folder)} or a folder that holds it; "
+                "choose a separate output folder (output_dir or --out)"
+            )
+    for folder in no_inside:
+        if folder.resolve() in out.parents:
+            raise OutputError(f"refusing to build into {out}: it is inside {shown(folder)}")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"refusing to build into {out}: it is a file, not a folder")
+    if out.is_dir() and not (out / MANIFEST).is_file() and any(out.iterdir()):
+        raise OutputError(
+            f"refusing to build into {shown(out)}: the folder is not empty and was not made by "
+            "this generator (it has no .generator-manifest.json). Choose another output folder, "
+            "or empty this one yourself"
+        )
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_manifest(out: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"files": {}}
+    if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
+        return {"files": {}}
+    return data
+
+
+class Output:
+    """One build's writes into ``out``; use as a context manager.
+
+    Call ``write`` for every file, ``finish`` once all files are written (it
+    says whether anything changed), optionally add files under ``staging``
+    (the search index) with ``adopt``, then ``commit``. Leaving the ``with``
+    block without ``commit`` leaves the current site as it was.
+    """
+
+    def __init__(self, out: Path, report: Report, *, protected: Iterable[Path] = (),
+                 no_inside: Iterable[Path] = (), wait_message: TextIO | None = None) -> None:
+        self.out = out.resolve()
+        self.protected = tuple(protected)
+        self.no_inside = tuple(no_inside)
+        self.report = report
+        self.wait_message = wait_message
+        self.staging = self.out.parent / f".{self.out.name}.staging"
+        self.lock_path = self.out.parent / f".{self.out.name}.lock"
+        self.old = _read_manifest(self.out) if (self.out / MANIFEST).is_file() else {"files": {}}
+        self.old_files: dict[str, str] = self.old["files"]
+        self.files: dict[str, str] = {}
+        self.unchanged: list[str] = []
+        self.changed = 0
+        self._lock: int | None = None
+        self._staged = False
+        self._finished = False
+        self.meta: dict[str, Any] = {}
+
+    # -- lifecycle --
+
+    def __enter__(self) -> Output:
+        refuse_unsafe(self.out, self.protected, self.no_inside)
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self._acquire_lock()
+        # Another build may have finished while we waited: read its record.
+        self.old = _read_manifest(self.out) if (self.out / MANIFEST).is_file() else {"files": {}}
+        self.old_files = self.old["files"]
+        self._remove_leftover_staging()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._staged and self.staging.exists():
+                shutil.rmtree(self.staging, ignore_errors=True)
+        finally:
+            self._release_lock()
+
+    def _acquire_lock(self) -> None:
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if self.wait_message is not None:
+                print(f"another build is writing {shown(self.out)}; waiting for it to finish",
+                      file=self.wait_message, flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        self._lock = fd
+
+    def _release_lock(self) -> None:
+        if self._lock is not None:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            os.close(self._lock)
+            self._lock = None
+
+    def _remove_leftover_staging(self) -> None:
+        if not self.staging.exists():
+            return
+        if not (self.staging / STAGING_MARK).exists():
+            raise OutputError(
+                f"{shown(self.staging)} exists but was not made by this generator; "
+                "move it away and build again"
+            )
+        shutil.rmtree(self.staging)
+
+    def _stage(self) -> None:
+        if not self._staged:
+            self.staging.mkdir()
+            (self.staging / STAGING_MARK).write_bytes(b"")
+            self._staged = True
+
+    # -- writing --
+
+    def write(self, path: str, data: bytes) -> None:
+        """Add one file to the new site."""
+        check_rel_path(path)
+        if path in self.files or path == MANIFEST:
+            raise OutputError(f"two outputs want the same file {path!r}; nothing was written")
+        digest = sha256(data)
+        self.files[path] = digest
+        if self.old_files.get(path) == digest and (self.out / path).is_file():
+            self.unchanged.append(path)
+            return
+        self._stage()
+        target = self.staging / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.write_bytes(data)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write {shown(self.out / path)}: {exc.strerror or exc}; "
+                "the previous site is unchanged"
+            ) from None
+        self.changed += 1
+
+    def finish(self, meta: dict[str, Any], tool_dirs: tuple[str, ...] = ()) -> bool:
+        """Stage the unchanged files too; True if the new site differs from the current one.
+
+        ``meta`` is saved in the record (say, what the search index was built
+        from); a change in it counts as a change. Files under ``tool_dirs`` are
+        written by tools after this call (``adopt``, ``reuse``), so they are
+        not compared here.
+        """
+        self._finished = True
+        self.meta = meta
+        old_pages = {p for p in self.old_files
+                     if not any(p.startswith(d + "/") for d in tool_dirs)}
+        removed = old_pages - set(self.files)
+        if not self.changed and not removed and self.old.get("meta") == meta and self.old_files:
+            return False
+        self._stage()
+        for path in self.unchanged:
+            target = self.staging / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(self.out / path, target)
+            except OSError:
+                shutil.copy2(self.out / path, target)
+        return True
+
+    def adopt(self, folder: str) -> None:
+        """Record the files a tool wrote under ``staging/folder`` as the generator's own."""
+        root = self.staging / folder
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            for name in sorted(filenames):
+                full = Path(dirpath, name)
+                rel = full.relative_to(self.staging).as_posix()
+                self.files[rel] = sha256(full.read_bytes())
+
+    def reuse(self, folder: str) -> bool:
+        """Hard-link the current site's ``folder`` (written by a tool) into the new site."""
+        paths = [p for p in self.old_files if p.startswith(folder + "/")]
+        if not paths or not all((self.out / p).is_file() for p in paths):
+            return False
+        self._stage()
+        for path in paths:
+            target = self.staging / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(self.out / path, target)
+            self.files[path] = self.old_files[path]
+        return True
+
+    # -- committing --
+
+    def _carry_foreign_files(self) -> None:
+        """Bring files we did not write (a CNAME, say) into the new site, untouched."""
+        if not self.out.is_dir():
+            return
+        owned = set(self.old_files) | {MANIFEST}
+        for dirpath, dirnames, filenames in os.walk(self.out):
+            dirnames.sort()
+            for name in sorted(filenames):
+                full = Path(dirpath, name)
+                rel = full.relative_to(self.out).as_posix()
+                if rel in owned:
+                    continue
+                target = self.staging / rel
+                if rel in self.files:
+                    self.report.warning(shown(full), STAGE,
+                                        "this file was not written by the generator, so it was "
+                                        "kept and the generated file of that name was left out")
+                    del self.files[rel]
+                    target.unlink()
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(full, target)
+                except OSError:
+                    shutil.copy2(full, target)
+
+    def commit(self) -> bool:
+        """Make the staged site the current one; False if nothing had changed."""
+        if not self._finished:
+            raise RuntimeError("finish() must be called before commit()")
+        if not self._staged:
+            return False
+        self._carry_foreign_files()
+        manifest = {"version": _MANIFEST_VERSION, "meta": self.meta,
+                    "files": dict(sorted(self.files.items()))}
+        (self.staging / MANIFEST).write_text(json.dumps(manifest, indent=0, sort_keys=True),
+                                             encoding="utf-8")
+        os.unlink(self.staging / STAGING_MARK)
+        if self.out.exists():
+            if not _exchange(self.staging, self.out):
+                # No atomic exchange here: two renames, with a moment between them.
+                old = self.out.parent / f".{self.out.name}.old-{os.getpid()}-{time.time_ns()}"
+                os.rename(self.out, old)
+                os.rename(self.staging, self.out)
+                os.rename(old, self.staging)
+            # The staging path now holds the previous site: our files, and links to foreign ones.
+            shutil.rmtree(self.staging, ignore_errors=True)
+        else:
+            os.rename(self.staging, self.out)
+        self._staged = False
+        return True

@@ -1,0 +1,124 @@
+"""Themes: where templates come from, and the Jinja environment that renders them.
+
+Templates are looked up most specific first:
+
+1. ``templates/`` next to config.yaml (the site's own overrides, one file at a time);
+2. the configured theme's ``templates/``;
+3. the default theme's ``templates/``.
+
+An override can extend the template it replaces: ``{% extends "default:statement.html" %}``
+(the default theme's) or ``{% extends "theme:statement.html" %}`` (the configured theme's),
+and fill only the blocks it changes.
+
+The environment autoescapes everything (HTML and XML alike) and refuses
+undefined names, so a typo in a template fails the build instead of
+printing nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import jinja2
+
+from .config import ConfigError, SiteConfig
+from .issuers import kind_label
+from .urls import safe_href
+
+#: The themes that ship with the generator.
+BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+
+
+def theme_dir(config: SiteConfig) -> Path:
+    """The folder of the configured theme; ``ConfigError`` if there is none."""
+    candidates = [Path(config.theme)] if "/" in config.theme or "\\" in config.theme else []
+    candidates += [config.root / "themes" / config.theme, BUILTIN_THEMES / config.theme]
+    for candidate in candidates:
+        candidate = candidate if candidate.is_absolute() else config.root / candidate
+        if (candidate / "templates").is_dir():
+            return candidate
+    raise ConfigError(
+        f"{config.config_path}: key 'theme': no theme {config.theme!r} "
+        f"(looked for a templates/ folder in {', '.join(str(c) for c in candidates)})"
+    )
+
+
+def default_theme_dir() -> Path:
+    return BUILTIN_THEMES / "default"
+
+
+def template_dirs(config: SiteConfig) -> list[Path]:
+    """Template folders, most specific first (the chain the loader tries)."""
+    dirs = [config.root / "templates", theme_dir(config) / "templates",
+            default_theme_dir() / "templates"]
+    unique: list[Path] = []
+    for folder in dirs:
+        if folder.is_dir() and folder.resolve() not in [u.resolve() for u in unique]:
+            unique.append(folder)
+    return unique
+
+
+def static_dirs(config: SiteConfig) -> list[Path]:
+    """Static asset folders, most specific first: the site's, the theme's, the default's."""
+    dirs = [config.root / "static", theme_dir(config) / "static", default_theme_dir() / "static"]
+    unique: list[Path] = []
+    for folder in dirs:
+        if folder.is_dir() and folder.resolve() not in [u.resolve() for u in unique]:
+            unique.append(folder)
+    return unique
+
+
+def long_date(value: dt.date) -> str:
+    """``22 September 2022``, the same in every locale."""
+    return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
+
+
+def month_name(month: int) -> str:
+    return MONTH_NAMES[month - 1]
+
+
+def thousands(value: int) -> str:
+    return f"{value:,}"
+
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: object) -> str:
+    """``value`` as text without the characters XML 1.0 forbids (escaping is autoescape's)."""
+    return _NOT_XML.sub("\ufffd", str(value))
+
+
+def make_environment(config: SiteConfig) -> jinja2.Environment:
+    """The Jinja environment for ``config``'s theme chain."""
+    chain = [jinja2.FileSystemLoader(str(d), encoding="utf-8") for d in template_dirs(config)]
+    prefixed = jinja2.PrefixLoader(
+        {
+            "default": jinja2.FileSystemLoader(str(default_theme_dir() / "templates")),
+            "theme": jinja2.FileSystemLoader(str(theme_dir(config) / "templates")),
+        },
+        delimiter=":",
+    )
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([*chain, prefixed]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update(
+        long_date=long_date,
+        month_name=month_name,
+        thousands=thousands,
+        safe_href=safe_href,
+        xml=xml_text,
+        kind_label=kind_label,
+    )
+    return env

@@ -1,0 +1,203 @@
+"""Every URL of the site, built in one place.
+
+``Paths`` knows where each kind of page lives, as a path from the site root
+that names a file (``statements/<id>/index.html``, never ``statements/<id>/``),
+so that every link also works when the site is opened from disk. ``Links``
+turns those paths into links relative to the page being rendered, which is
+what makes the same files work under ``https://host/repo/`` and under
+``file:///home/me/site/``. ``absolute`` joins a path to ``base_url`` for the
+few places that need one: canonical links, feeds, the sitemap and citations.
+
+Templates receive a ``Links`` object and never build a path themselves.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,200}$")
+
+
+class UnsafePath(ValueError):
+    """A path segment that could escape its folder or break a URL."""
+
+
+def segment(value: str) -> str:
+    """``value`` if it is safe as one path segment (lowercase slug), else ``UnsafePath``."""
+    if not _SEGMENT.match(value) or value in (".", "..") or ".." in value:
+        raise UnsafePath(f"{value!r} cannot be used as part of a URL")
+    return value
+
+
+class Paths:
+    """Site-root-relative file paths of every page kind (each one a file, never a folder)."""
+
+    @staticmethod
+    def home() -> str:
+        return "index.html"
+
+    @staticmethod
+    def timeline() -> str:
+        return "timeline/index.html"
+
+    @staticmethod
+    def issuers() -> str:
+        return "issuers/index.html"
+
+    @staticmethod
+    def sources() -> str:
+        return "sources/index.html"
+
+    @staticmethod
+    def search() -> str:
+        return "search/index.html"
+
+    @staticmethod
+    def feed() -> str:
+        return "feed.xml"
+
+    @staticmethod
+    def sitemap() -> str:
+        return "sitemap.xml"
+
+    @staticmethod
+    def not_found() -> str:
+        return "404.html"
+
+    @staticmethod
+    def data(extension: str) -> str:
+        return f"data/statements.{segment(extension)}"
+
+    @staticmethod
+    def statement(statement_id: str) -> str:
+        return f"statements/{segment(statement_id)}/index.html"
+
+    @staticmethod
+    def citation(statement_id: str, extension: str) -> str:
+        return f"statements/{segment(statement_id)}/citation.{segment(extension)}"
+
+    @staticmethod
+    def year(year: int) -> str:
+        return f"timeline/{year:04d}/index.html"
+
+    @staticmethod
+    def month(year: int, month: int) -> str:
+        return f"timeline/{year:04d}/{month:02d}/index.html"
+
+    @staticmethod
+    def issuer(issuer_id: str, year: int | None = None) -> str:
+        if year is None:
+            return f"issuers/{segment(issuer_id)}/index.html"
+        return f"issuers/{segment(issuer_id)}/{year:04d}/index.html"
+
+    @staticmethod
+    def issuer_feed(issuer_id: str) -> str:
+        return f"issuers/{segment(issuer_id)}/feed.xml"
+
+    @staticmethod
+    def organization(organization_id: str, year: int | None = None) -> str:
+        if year is None:
+            return f"organizations/{segment(organization_id)}/index.html"
+        return f"organizations/{segment(organization_id)}/{year:04d}/index.html"
+
+    @staticmethod
+    def source(source_id: str, year: int | None = None) -> str:
+        if year is None:
+            return f"sources/{segment(source_id)}/index.html"
+        return f"sources/{segment(source_id)}/{year:04d}/index.html"
+
+    @staticmethod
+    def static(name: str) -> str:
+        return "static/" + "/".join(segment(part) for part in name.split("/"))
+
+
+def relative(from_path: str, to_path: str) -> str:
+    """The link from the page at ``from_path`` to ``to_path`` (both site-root-relative)."""
+    start = posixpath.dirname(from_path) or "."
+    return posixpath.relpath(to_path, start)
+
+
+def absolute(base_url: str, path: str) -> str:
+    """``path`` under ``base_url``, with a trailing ``index.html`` dropped (the canonical form).
+
+    Returns '' when there is no base URL.
+    """
+    if not base_url:
+        return ""
+    if path == "index.html":
+        path = ""
+    elif path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return base_url + path
+
+
+def base_path(base_url: str) -> str:
+    """The path part of ``base_url`` (``/repo/`` for a project site, ``/`` otherwise)."""
+    path = urlsplit(base_url).path if base_url else "/"
+    return path if path.endswith("/") else path + "/"
+
+
+_SAFE_SCHEMES = ("http", "https")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+
+
+def safe_href(url: str | None) -> str | None:
+    """``url`` if it may be written into an ``href`` (http or https only), else None.
+
+    Browsers ignore tabs, newlines and leading control characters in a URL, so
+    ``java\\tscript:`` is ``javascript:``; those characters are removed before
+    the scheme is read, and the URL is refused when any remain.
+    """
+    if not url:
+        return None
+    cleaned = "".join(ch for ch in url if ord(ch) > 0x20 and ch != "\x7f")
+    if cleaned != url.strip() or any(ch in url for ch in "\t\n\r"):
+        return None
+    match = _SCHEME.match(cleaned)
+    if not match or match.group(1).lower() not in _SAFE_SCHEMES:
+        return None
+    if not urlsplit(cleaned).netloc:
+        return None
+    return cleaned
+
+
+class Links:
+    """Links from one page (``page``: its site-root-relative path) to every other page.
+
+    ``links.statement(id)`` is ``Paths.statement(id)`` made relative to ``page``;
+    every ``Paths`` method is available this way.
+    """
+
+    def __init__(self, page: str, base_url: str = "") -> None:
+        self.page = page
+        self.base_url = base_url
+
+    def to(self, path: str) -> str:
+        """The link to any site-root-relative ``path``."""
+        return relative(self.page, path)
+
+    def absolute(self, path: str | None = None) -> str:
+        """The canonical absolute URL of ``path`` (this page by default); '' without base_url."""
+        return absolute(self.base_url, self.page if path is None else path)
+
+    def root(self) -> str:
+        """The site root as seen from this page: ``../../`` (or ``./`` at the root)."""
+        return posixpath.relpath(".", posixpath.dirname(self.page) or ".") + "/"
+
+    def __getattr__(self, name: str) -> Callable[..., str]:
+        target = getattr(Paths, name)  # AttributeError for names Paths does not have
+        return lambda *args: self.to(target(*args))
+
+
+class AbsoluteLinks(Links):
+    """Links that are absolute URLs under ``base_url``.
+
+    For the 404 page: a server shows it in place of any missing page, at any
+    depth, where relative links would point nowhere.
+    """
+
+    def to(self, path: str) -> str:
+        return absolute(self.base_url, path) if self.base_url else relative(self.page, path)

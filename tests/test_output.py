@@ -1,0 +1,187 @@
+"""The output folder: only our files are deleted, dangerous folders are refused, swaps are whole."""
+
+import io
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.output import MANIFEST, Output, OutputError, check_rel_path
+from generator.problems import Report
+
+
+def build(out: Path, files: dict[str, bytes], **kwargs) -> tuple[bool, Report]:
+    report = Report()
+    with Output(out, report, **kwargs) as output:
+        for path, data in files.items():
+            output.write(path, data)
+        changed = output.finish({})
+        output.commit()
+    return changed, report
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST}
+
+
+def test_first_build_creates_the_folder_with_a_record(tmp_path):
+    changed, _ = build(tmp_path / "site", {"index.html": b"home", "a/b.html": b"b"})
+    assert changed
+    assert tree(tmp_path / "site") == {"index.html": b"home", "a/b.html": b"b"}
+    assert (tmp_path / "site" / MANIFEST).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
+
+
+def test_nothing_changes_when_nothing_changed(tmp_path):
+    build(tmp_path / "site", {"index.html": b"home"})
+    inode = (tmp_path / "site" / "index.html").stat().st_ino
+    changed, _ = build(tmp_path / "site", {"index.html": b"home"})
+    assert not changed
+    assert (tmp_path / "site" / "index.html").stat().st_ino == inode
+
+
+def test_a_file_no_longer_built_is_removed_but_only_ours(tmp_path):
+    site = tmp_path / "site"
+    build(site, {"index.html": b"home", "old.html": b"old"})
+    (site / "CNAME").write_text("archive.example.org\n")
+    (site / "notes").mkdir()
+    (site / "notes" / "mine.txt").write_text("my notes")
+    build(site, {"index.html": b"home 2"})
+    assert tree(site) == {"index.html": b"home 2", "CNAME": b"archive.example.org\n",
+                          "notes/mine.txt": b"my notes"}
+
+
+def test_a_foreign_file_is_never_replaced_by_a_generated_one(tmp_path):
+    site = tmp_path / "site"
+    build(site, {"index.html": b"home"})
+    (site / "robots.txt").write_text("mine")
+    _, report = build(site, {"index.html": b"home", "robots.txt": b"generated"})
+    assert (site / "robots.txt").read_text() == "mine"
+    assert any("not written by the generator" in p.reason for p in report.warnings)
+
+
+@pytest.mark.parametrize("where", ["root", "home", "project", "content", "content_parent"])
+def test_dangerous_output_folders_are_refused_before_anything_is_touched(tmp_path, where,
+                                                                         monkeypatch):
+    project = tmp_path / "project"
+    content = project / "content" / "statements"
+    content.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    out = {"root": Path("/"), "home": tmp_path / "home", "project": project,
+           "content": content, "content_parent": project / "content"}[where]
+    before = sorted(p.as_posix() for p in tmp_path.rglob("*"))
+    with pytest.raises(OutputError, match="refusing to build into"):
+        build(out, {"index.html": b"x"}, protected=(project,), no_inside=(content,))
+    assert sorted(p.as_posix() for p in tmp_path.rglob("*")) == before
+
+
+def test_a_non_empty_folder_we_did_not_make_is_refused(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / ".git").mkdir()
+    (site / "important.txt").write_text("keep me")
+    with pytest.raises(OutputError, match="not empty and was not made by this generator"):
+        build(site, {"index.html": b"x"})
+    assert (site / "important.txt").read_text() == "keep me"
+
+
+def test_an_empty_folder_is_accepted(tmp_path):
+    (tmp_path / "site").mkdir()
+    build(tmp_path / "site", {"index.html": b"x"})
+    assert (tmp_path / "site" / "index.html").read_bytes() == b"x"
+
+
+def test_a_leftover_staging_folder_is_cleaned_by_the_next_build(tmp_path):
+    build(tmp_path / "site", {"index.html": b"x"})
+    staging = tmp_path / ".site.staging"
+    staging.mkdir()
+    (staging / ".generator-staging").write_bytes(b"")
+    (staging / "half-written.html").write_bytes(b"<htm")
+    build(tmp_path / "site", {"index.html": b"y"})
+    assert not staging.exists()
+    assert tree(tmp_path / "site") == {"index.html": b"y"}
+
+
+def test_a_staging_folder_we_did_not_make_is_not_deleted(tmp_path):
+    staging = tmp_path / ".site.staging"
+    staging.mkdir()
+    (staging / "yours.txt").write_text("yours")
+    with pytest.raises(OutputError, match="was not made by this generator"):
+        build(tmp_path / "site", {"index.html": b"y"})
+    assert (staging / "yours.txt").read_text() == "yours"
+
+
+def test_two_outputs_for_one_path_are_refused(tmp_path):
+    with pytest.raises(OutputError, match="same file"), Output(tmp_path / "site", Report()) as out:
+        out.write("a.html", b"1")
+        out.write("a.html", b"2")
+
+
+@pytest.mark.parametrize("path", ["../escape.html", "/etc/passwd", "a/../../b", "a\\b", "con.html",
+                                  "a/NUL.txt", "x\x00y", "a//b", "x" * 300, "./a", ""])
+def test_paths_that_could_escape_or_break_the_site_are_refused(path):
+    with pytest.raises(OutputError):
+        check_rel_path(path)
+
+
+def test_an_interrupted_build_leaves_the_old_site_whole(tmp_path):
+    site = tmp_path / "site"
+    build(site, {"index.html": b"old", "a.html": b"old a"})
+    with pytest.raises(RuntimeError), Output(site, Report()) as output:
+        output.write("index.html", b"new")
+        raise RuntimeError("killed half-way")
+    assert tree(site) == {"index.html": b"old", "a.html": b"old a"}
+    assert not (tmp_path / ".site.staging").exists()
+
+
+def test_a_second_build_waits_for_the_first(tmp_path):
+    site = tmp_path / "site"
+    order = []
+    release = threading.Event()
+
+    def first():
+        with Output(site, Report()) as output:
+            order.append("first started")
+            release.wait(5)
+            output.write("index.html", b"first")
+            output.finish({})
+            output.commit()
+            order.append("first done")
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    while not order:
+        time.sleep(0.01)
+    message = io.StringIO()
+    threading.Timer(0.3, release.set).start()
+    with Output(site, Report(), wait_message=message) as output:
+        order.append("second started")
+        output.write("index.html", b"second")
+        output.finish({})
+        output.commit()
+    thread.join()
+    assert order == ["first started", "first done", "second started"]
+    assert "waiting" in message.getvalue()
+    assert (site / "index.html").read_bytes() == b"second"
+
+
+def test_disk_full_names_the_file_and_keeps_the_old_site(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    build(site, {"index.html": b"old"})
+    real_write = Path.write_bytes
+
+    def full_disk(self, data):
+        if self.name == "index.html":
+            raise OSError(28, "No space left on device")
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    with pytest.raises(OutputError, match=r"cannot write .*index.html: No space left on device"):
+        build(site, {"index.html": b"new"})
+    monkeypatch.undo()
+    assert tree(site) == {"index.html": b"old"}
+    assert not os.path.exists(tmp_path / ".site.staging")

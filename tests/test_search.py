@@ -1,0 +1,147 @@
+"""Search, as a reader uses it: from disk and served under /repo/, with filters and links."""
+
+import os
+import stat
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from generator.search import SearchFailed
+from generator.serve import serving
+
+from .browser import PageWatch, chromium
+from .sites import build, make_archive
+
+pytestmark = pytest.mark.browser
+
+SEED_TITLE = ("Press Statement of Vice Director for Military Foreign Affairs of DPRK Ministry of "
+              "National Defence")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("searchable")
+    config = make_archive(root)
+    build(config, search=True)
+    return config.output_dir
+
+
+@pytest.fixture(scope="module", params=["file", "http"])
+def search_url(request, site):
+    """The search page, opened from disk and served under a subpath."""
+    if request.param == "file":
+        yield (site / "search" / "index.html").as_uri(), "offline"
+    else:
+        with serving(site, "/repo/") as base:
+            yield base + "search/index.html", "pagefind"
+
+
+def open_search(browser, url, query=""):
+    page = browser.new_page()
+    watch = PageWatch(page)
+    page.goto(url + query)
+    page.wait_for_selector("#search[data-engine]", timeout=15000)
+    page.wait_for_function("!document.getElementById('search-status').textContent.startsWith('Search')"
+                           " && !document.getElementById('search-status').textContent.startsWith('Load')")
+    return page, watch
+
+
+def titles(page):
+    return [a.inner_text() for a in page.query_selector_all("#search-results li a.title")]
+
+
+def test_query_in_the_url_finds_the_seed_statement(search_url):
+    url, engine = search_url
+    with chromium() as browser:
+        page, watch = open_search(browser, url, "?q=Russia")
+        assert page.get_attribute("#search", "data-engine") == engine
+        assert SEED_TITLE in titles(page)
+        assert "8 November 2022" in page.inner_text("#search-results")
+        assert watch.errors == [] and watch.dialogs == []
+
+
+def test_a_filter_by_issuer_narrows_the_results_and_goes_into_the_url(search_url):
+    url, _ = search_url
+    with chromium() as browser:
+        page, watch = open_search(browser, url, "?q=Russia")
+        before = titles(page)
+        assert len(before) >= 2
+        issuer = page.locator("#search-filters fieldset", has_text="Issuer")
+        box = issuer.get_by_role("checkbox").first
+        value = box.get_attribute("value")
+        box.check()
+        page.wait_for_function(f"document.querySelectorAll('#search-results li').length < {len(before)}")
+        after = titles(page)
+        assert 0 < len(after) < len(before)
+        assert parse_qs(urlsplit(page.url).query)["issuer"] == [value]
+        assert watch.errors == []
+
+
+def test_a_result_link_opens_its_statement(search_url):
+    url, _ = search_url
+    with chromium() as browser:
+        page, watch = open_search(browser, url, "?q=Russia")
+        page.get_by_role("link", name=SEED_TITLE).click()
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() == SEED_TITLE
+        assert watch.errors == []
+
+
+def test_typing_keeps_the_url_in_step(search_url):
+    url, _ = search_url
+    with chromium() as browser:
+        page, _ = open_search(browser, url)
+        page.fill("#search-q", "arms dealings")
+        page.wait_for_function("location.search.includes('q=arms')")
+        page.wait_for_function("document.querySelectorAll('#search-results li').length > 0")
+        assert parse_qs(urlsplit(page.url).query)["q"] == ["arms dealings"]
+        assert SEED_TITLE in titles(page)
+
+
+def test_a_shared_link_with_filters_and_order_restores_the_search(search_url):
+    url, _ = search_url
+    with chromium() as browser:
+        page, _ = open_search(browser, url, "?year=2024&sort=date-asc")
+        dates = [m.inner_text().split(" · ")[0] for m in page.query_selector_all("#search-results .meta")]
+        assert dates and all(d.endswith("2024") for d in dates)
+        assert page.locator('#search-filters input[value="2024"]').is_checked()
+        assert page.input_value("#search-sort") == "date-asc"
+        order = [f"{d.split()[2]}-{d.split()[1]}-{int(d.split()[0]):02d}" for d in dates]
+        months = ["January", "February", "March", "April", "May", "June", "July", "August",
+                  "September", "October", "November", "December"]
+        keys = [(int(y), months.index(m), int(d)) for d, m, y in (x.split() for x in dates)]
+        assert keys == sorted(keys), order
+
+
+def test_without_search_the_page_says_so_and_no_index_is_built(tmp_path):
+    config = make_archive(tmp_path, with_fixtures=False)
+    build(config, search=False)
+    assert not (config.output_dir / "pagefind").exists()
+    assert not (config.output_dir / "search" / "data").exists()
+    assert "Search was switched off" in (config.output_dir / "search/index.html").read_text()
+
+
+def test_a_pagefind_failure_fails_the_build_and_keeps_the_old_site(tmp_path, monkeypatch):
+    config = make_archive(tmp_path, with_fixtures=False)
+    build(config, search=True)
+    before = sorted(p.relative_to(config.output_dir) for p in config.output_dir.rglob("*"))
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\nif [ \"$1\" = --version ]; then echo pagefind 0.0.0; exit 0; fi\n"
+                    "echo 'Error: something broke' >&2\nexit 3\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    with pytest.raises(SearchFailed, match=r"(?s)Pagefind failed \(exit status 3\).*something broke"):
+        build(config, search=True)
+    after = sorted(p.relative_to(config.output_dir) for p in config.output_dir.rglob("*"))
+    assert after == before
+
+
+def test_an_unchanged_site_keeps_its_search_index_byte_for_byte(tmp_path):
+    config = make_archive(tmp_path, with_fixtures=False)
+    build(config, search=True)
+    index = {p: (p.read_bytes(), os.stat(p).st_ino) for p in (config.output_dir / "pagefind").rglob("*")
+             if p.is_file()}
+    build(config, search=True)
+    assert {p: (p.read_bytes(), os.stat(p).st_ino) for p in (config.output_dir / "pagefind").rglob("*")
+            if p.is_file()} == index

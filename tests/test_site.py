@@ -1,0 +1,157 @@
+"""The built site: every page kind, what an article page shows, feeds, sitemap and data."""
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from generator.serve import serving
+
+from .crawl import crawl_disk, crawl_http
+from .sites import BASE_URL, build, make_archive
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("archive")
+    config = make_archive(root)
+    report = build(config)
+    assert not [p for p in report.errors if "record 6" not in p.path], report.errors
+    return config.output_dir
+
+
+def statement_page(site: Path, fragment: str) -> str:
+    (match,) = [p for p in (site / "statements").glob(f"*{fragment}*/index.html")]
+    return match.read_text()
+
+
+def test_every_kind_of_page_is_built(site):
+    for path in ("index.html", "timeline/index.html", "timeline/2022/index.html",
+                 "timeline/2022/09/index.html", "issuers/index.html", "sources/index.html",
+                 "sources/kcna-kp-en/index.html", "search/index.html", "404.html", "feed.xml",
+                 "sitemap.xml", "robots.txt", ".nojekyll", "data/statements.json",
+                 "data/statements.csv", "static/style.css", "static/print.css"):
+        assert (site / path).is_file(), path
+    statements = sorted((site / "statements").iterdir())
+    assert len(statements) == 12
+    for folder in statements:
+        assert {p.name for p in folder.iterdir()} == {"index.html", "citation.bib", "citation.ris"}
+    assert list((site / "issuers").glob("*/index.html"))
+    assert list((site / "issuers").glob("*/feed.xml"))
+    assert list((site / "organizations").glob("*/index.html"))
+
+
+def test_article_page_shows_everything_a_citation_needs(site):
+    html = statement_page(site, "2022-09-22-vice-director-general")
+    assert "<h1" in html and "Issues Press Statement</h1>" in html
+    assert '<time datetime="2022-09-22"' in html and "22 September 2022" in html
+    assert "Pyongyang, September 22 (KCNA)" in html
+    assert "Juche111.9.22." in html
+    assert "keep its mouth shut. -0-</p>" in html
+    assert "000_5090525799506049.txt" in html
+    assert "54440e5768f37324103fdfcf4c7d2774612054e0aa2cd0ba446ce7922c5771c2" in html
+    assert "Cite this statement" in html
+    assert 'href="citation.bib" download' in html and 'href="citation.ris" download' in html
+    assert '<meta name="citation_title" content="Vice Director General' in html
+    assert '<meta name="citation_publication_date" content="2022/09/22">' in html
+    canonical = BASE_URL + "statements/2022-09-22-vice-director-general"
+    assert f'<link rel="canonical" href="{canonical}' in html
+    assert 'rel="next"' in html and 'rel="prev"' in html
+
+
+def test_disagreeing_dates_are_shown_on_the_page(site):
+    html = statement_page(site, "vice-minister-of-foreign-affairs")
+    assert "The dates in this capture disagree" in html
+    assert html.count("disagrees</strong>") == 2
+
+
+def test_title_only_items_say_so(site):
+    html = statement_page(site, "tablet-displayed-in-russia")
+    assert "No text was captured for this item" in html
+
+
+def test_original_links_are_links_only_when_they_are_http(site):
+    html = statement_page(site, "external-policy-office")
+    assert 'href="http://www.kcna.kp/en/article/q/aaaa01.kcmsf"' in html
+
+
+def test_citation_files(site):
+    folder = next((site / "statements").glob("2022-09-22-*"))
+    bib = (folder / "citation.bib").read_text()
+    assert bib.startswith("@misc{2022-09-22-") and "year         = {2022}" in bib
+    assert "month        = sep," in bib and BASE_URL in bib
+    ris = (folder / "citation.ris").read_bytes().decode()
+    assert ris.startswith("TY  - PRESS\r\n") and ris.endswith("ER  - \r\n")
+    assert "DA  - 2022/09/22/\r\n" in ris
+
+
+def test_every_link_works_from_disk(site):
+    pages, broken = crawl_disk(site)
+    assert broken == []
+    assert all(f"statements/{p.name}/index.html" in pages for p in (site / "statements").iterdir())
+
+
+def test_every_link_works_served_under_a_subpath(site):
+    with serving(site, "/repo/") as base:
+        pages, broken = crawl_http(base)
+    assert broken == []
+    assert len([p for p in pages if "/statements/" in p]) >= 12
+
+
+def test_month_pages_group_by_day_and_link_neighbouring_months(site):
+    html = (site / "timeline/2022/09/index.html").read_text()
+    assert '<h2 id="day-2022-09-22"><time datetime="2022-09-22">22 September 2022</time></h2>' in html
+    assert 'href="../11/index.html"' in html
+
+
+def test_timeline_chart_is_inline_svg_with_a_linked_bar_per_month(site):
+    html = (site / "timeline/index.html").read_text()
+    assert "<svg" in html and "<script" not in html
+    assert '<a href="2022/09/index.html"><rect' in html
+
+
+def test_feeds_are_atom(site):
+    feed = ET.parse(site / "feed.xml").getroot()
+    assert feed.tag == f"{ATOM}feed"
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 12
+    assert all(e.find(f"{ATOM}id").text.startswith("urn:uuid:") for e in entries)
+    dates = [e.find(f"{ATOM}updated").text for e in entries]
+    assert dates == sorted(dates, reverse=True)
+    for issuer_feed in (site / "issuers").glob("*/feed.xml"):
+        assert ET.parse(issuer_feed).getroot().tag == f"{ATOM}feed"
+
+
+def test_sitemap_lists_every_page_with_absolute_urls(site):
+    root = ET.parse(site / "sitemap.xml").getroot()
+    locs = [u.find("{http://www.sitemaps.org/schemas/sitemap/0.9}loc").text for u in root]
+    assert all(loc.startswith(BASE_URL) for loc in locs)
+    html_pages = [p for p in site.rglob("index.html") if "pagefind" not in p.parts]
+    assert len(locs) == len(html_pages)
+    assert "Sitemap: " + BASE_URL + "sitemap.xml" in (site / "robots.txt").read_text()
+
+
+def test_data_exports_hold_every_statement_and_capture(site):
+    records = json.loads((site / "data/statements.json").read_text())
+    assert len(records) == 12
+    first = records[0]
+    assert set(first) == {"id", "url", "title", "date", "source", "issuer", "issuer_id",
+                          "organization", "organization_id", "kind", "title_only", "captures"}
+    assert (site / first["url"]).is_file()
+    assert set(first["captures"][0]) == {"file", "source_url", "captured", "sha256"}
+    rows = list(csv.DictReader(io.StringIO((site / "data/statements.csv").read_text())))
+    assert [r["id"] for r in rows] == [r["id"] for r in records]
+
+
+def test_without_base_url_there_is_no_sitemap_and_links_stay_relative(tmp_path):
+    config = make_archive(tmp_path, with_fixtures=False)
+    build(config, base_url="")
+    site = config.output_dir
+    assert not (site / "sitemap.xml").exists()
+    html = next((site / "statements").glob("*/index.html")).read_text()
+    assert "canonical" not in html and "https://" not in html.split("<body")[0]

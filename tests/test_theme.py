@@ -1,0 +1,65 @@
+"""Themes: a site overrides one template, extends the default's blocks, or picks a theme."""
+
+import pytest
+
+from generator.config import ConfigError
+
+from .sites import build, make_archive
+
+
+def test_a_site_template_overrides_one_template_and_extends_the_default(tmp_path):
+    config = make_archive(tmp_path, with_fixtures=False)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "statement.html").write_text(
+        '{% extends "default:statement.html" %}\n'
+        "{% block main %}<p class=\"banner\">Archived copy</p>{{ super() }}{% endblock %}\n"
+    )
+    build(config)
+    page = next((config.output_dir / "statements").glob("*/index.html")).read_text()
+    assert '<p class="banner">Archived copy</p>' in page
+    assert "Cite this statement" in page  # the default's block is still there
+    home = (config.output_dir / "index.html").read_text()
+    assert "Archived copy" not in home  # other templates are untouched
+
+
+def test_one_issuer_can_have_its_own_template(tmp_path):
+    config = make_archive(tmp_path, with_fixtures=False)
+    build(config)
+    issuer_page = next((config.output_dir / "issuers").glob("*/index.html"))
+    issuer_id = issuer_page.parent.name
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / f"issuer-{issuer_id}.html").write_text(
+        '{% extends "issuer.html" %}{% block extra_lede %}Special page.{% endblock %}')
+    build(config)
+    assert "Special page." in issuer_page.read_text()
+
+
+def test_a_theme_folder_is_chosen_by_name_and_falls_back_to_the_default(tmp_path):
+    config = make_archive(tmp_path, with_fixtures=False, config="theme: plain\n")
+    (tmp_path / "themes" / "plain" / "templates").mkdir(parents=True)
+    (tmp_path / "themes" / "plain" / "templates" / "home.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>Plain home</h1>{% endblock %}')
+    (tmp_path / "themes" / "plain" / "static").mkdir()
+    (tmp_path / "themes" / "plain" / "static" / "style.css").write_text("body { color: red }")
+    build(config)
+    assert "<h1>Plain home</h1>" in (config.output_dir / "index.html").read_text()
+    assert (config.output_dir / "static" / "style.css").read_text() == "body { color: red }"
+    assert (config.output_dir / "static" / "print.css").is_file()  # from the default theme
+    assert (config.output_dir / "timeline" / "index.html").is_file()
+
+
+def test_an_unknown_theme_is_an_error_naming_the_key(tmp_path):
+    config = make_archive(tmp_path, with_fixtures=False, config="theme: nosuch\n")
+    with pytest.raises(ConfigError, match="key 'theme': no theme 'nosuch'"):
+        build(config)
+
+
+def test_a_broken_override_names_the_template_and_line(tmp_path):
+    from generator.render import TemplateFailed
+
+    config = make_archive(tmp_path, with_fixtures=False)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "home.html").write_text("line one\n{% if %}\n")
+    with pytest.raises(TemplateFailed, match=r"home.html:2: template syntax error"):
+        build(config)
+    assert not config.output_dir.exists()  # nothing was published
