@@ -11,6 +11,7 @@ function and turns the report into messages and an exit status:
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -111,9 +112,18 @@ def _serve(config: SiteConfig, args: argparse.Namespace) -> int:  # pragma: no c
     return 0
 
 
+class Terminated(Exception):
+    """SIGTERM arrived: stop the way Ctrl-C does (cleaning up, leaving the old site)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     report = Report(stream=sys.stderr)
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         config = _config(args, report)
         if args.command == "import":
@@ -128,8 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrupted: nothing was published; the previous site is unchanged", file=sys.stderr)
         return 130
+    except Terminated:
+        print("terminated: nothing was published; the previous site is unchanged", file=sys.stderr)
+        return 143
     print(_summary(args.command, report))
     if args.command == "build":
         print(f"site: {shown(config.output_dir)}")

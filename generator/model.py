@@ -19,6 +19,7 @@ from .documents import Statement
 from .ingest.identity import slugify
 from .issuers import Authority
 from .problems import Report, shown
+from .urls import safe_segment
 
 STAGE = "check"
 
@@ -130,7 +131,8 @@ class Archive:
     """Each organisation's offices and issuers, in the authority list's order."""
 
     def facet(self, kind: str, facet_id: str | None) -> Facet | None:
-        return self.by_id.get((kind, facet_id)) if facet_id else None
+        """The facet a statement's (possibly hand-written) id names, if any."""
+        return self.by_id.get((kind, safe_segment(facet_id))) if facet_id else None
 
     def month_counts(self) -> tuple[tuple[int, int, int], ...]:
         """``(year, month, count)`` for every month from the first to the last statement."""
@@ -202,10 +204,11 @@ def _facets(
         facet_id = key(statement)
         if not facet_id:
             continue
+        facet_id = safe_segment(facet_id)
         members[facet_id].append(statement)
         names[facet_id][name(statement)] += 1
         if parent(statement):
-            parents[facet_id][parent(statement)] += 1
+            parents[facet_id][safe_segment(parent(statement))] += 1
 
     def most_common(counter: Counter[str]) -> str | None:
         return min(counter.items(), key=lambda item: (-item[1], item[0]))[0] if counter else None

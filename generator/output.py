@@ -30,22 +30,23 @@ import fcntl
 import hashlib
 import json
 import os
+import re
+import secrets
 import shutil
+import signal
 import sys
-import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
 from .problems import BuildInterrupted, Report, shown
+from .urls import RESERVED_NAMES
 
 MANIFEST = ".generator-manifest.json"
 STAGING_MARK = ".generator-staging"
 STAGE = "output"
 _MANIFEST_VERSION = 1
-#: Names Windows cannot create, whatever the extension (``con.html`` included).
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
-             *(f"lpt{i}" for i in range(1, 10))}
 _MAX_NAME = 200
 
 
@@ -64,9 +65,27 @@ def check_rel_path(path: str) -> str:
         raise OutputError(f"refusing to write {path!r}: not a relative path inside the site")
     for part in path.split("/"):
         stem = part.split(".", 1)[0].lower()
-        if part in ("", ".", "..") or stem in _RESERVED or len(part) > _MAX_NAME:
+        if part in ("", ".", "..") or stem in RESERVED_NAMES or len(part) > _MAX_NAME:
             raise OutputError(f"refusing to write {path!r}: {part!r} is not a safe file name")
     return path
+
+
+_TRASH = re.compile(r"trash-[0-9a-f]{16}")
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends (they are delivered then)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):  # not the main thread, or no such call
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -170,15 +189,22 @@ class Output:
         # Another build may have finished while we waited: read its record.
         self.old = _read_manifest(self.out) if (self.out / MANIFEST).is_file() else {"files": {}}
         self.old_files = self.old["files"]
-        self._remove_leftover_staging()
+        self._remove_leftovers()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        try:
-            if self._staged and self.staging.exists():
-                shutil.rmtree(self.staging, ignore_errors=True)
-        finally:
-            self._release_lock()
+        with signals_deferred():
+            try:
+                if self._staged and self.staging.exists():
+                    self._discard(self.staging)
+            finally:
+                self._release_lock()
+
+    def _discard(self, folder: Path) -> None:
+        """Delete a folder of ours: first renamed out of the way (at once), then removed."""
+        trash = self.out.parent / f".{self.out.name}.trash-{secrets.token_hex(8)}"
+        os.rename(folder, trash)
+        shutil.rmtree(trash, ignore_errors=True)
 
     def _acquire_lock(self) -> None:
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -197,21 +223,26 @@ class Output:
             os.close(self._lock)
             self._lock = None
 
-    def _remove_leftover_staging(self) -> None:
+    def _remove_leftovers(self) -> None:
+        """Remove what a killed build left: its staging folder, and folders half deleted."""
+        for trash in self.out.parent.glob(f".{self.out.name}.trash-*"):
+            if _TRASH.fullmatch(trash.name[len(self.out.name) + 1:]) and trash.is_dir():
+                shutil.rmtree(trash, ignore_errors=True)
         if not self.staging.exists():
             return
-        if not (self.staging / STAGING_MARK).exists():
-            raise OutputError(
-                f"{shown(self.staging)} exists but was not made by this generator; "
-                "move it away and build again"
-            )
-        shutil.rmtree(self.staging)
+        if (self.staging / STAGING_MARK).exists() or not any(self.staging.iterdir()):
+            self._discard(self.staging)
+            return
+        raise OutputError(
+            f"{shown(self.staging)} exists but was not made by this generator; "
+            "move it away and build again"
+        )
 
     def _stage(self) -> None:
         if not self._staged:
+            self._staged = True
             self.staging.mkdir()
             (self.staging / STAGING_MARK).write_bytes(b"")
-            self._staged = True
 
     # -- writing --
 
@@ -323,17 +354,22 @@ class Output:
                     "files": dict(sorted(self.files.items()))}
         (self.staging / MANIFEST).write_text(json.dumps(manifest, indent=0, sort_keys=True),
                                              encoding="utf-8")
-        os.unlink(self.staging / STAGING_MARK)
-        if self.out.exists():
-            if not _exchange(self.staging, self.out):
-                # No atomic exchange here: two renames, with a moment between them.
-                old = self.out.parent / f".{self.out.name}.old-{os.getpid()}-{time.time_ns()}"
-                os.rename(self.out, old)
+        with signals_deferred():
+            # From here until the previous site is out of the way, a signal waits: the
+            # folders must never be left half swapped.
+            os.unlink(self.staging / STAGING_MARK)
+            trash = None
+            if self.out.exists():
+                trash = self.out.parent / f".{self.out.name}.trash-{secrets.token_hex(8)}"
+                if _exchange(self.staging, self.out):
+                    os.rename(self.staging, trash)  # the previous site, out of the way
+                else:
+                    # No atomic exchange on this system: two renames, a moment apart.
+                    os.rename(self.out, trash)
+                    os.rename(self.staging, self.out)
+            else:
                 os.rename(self.staging, self.out)
-                os.rename(old, self.staging)
-            # The staging path now holds the previous site: our files, and links to foreign ones.
-            shutil.rmtree(self.staging, ignore_errors=True)
-        else:
-            os.rename(self.staging, self.out)
-        self._staged = False
+            self._staged = False
+        if trash is not None:
+            shutil.rmtree(trash, ignore_errors=True)
         return True

@@ -15,7 +15,7 @@ from . import ingest, issuers, model, offline_search, output, pages, search, sto
 from .config import SiteConfig
 from .documents import Statement
 from .model import Archive
-from .problems import Report, shown
+from .problems import BuildInterrupted, Report, shown
 from .render import Renderer
 
 
@@ -107,8 +107,20 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
 
 def build(config: SiteConfig, report: Report, *, search: bool = True) -> Archive:
     """The whole pipeline: import, read the store, build the model, write the site."""
-    import_sources(config, report)
+    try:
+        import_sources(config, report)
+    except OSError as exc:
+        raise BuildInterrupted(
+            f"cannot write {exc.filename or config.content_dir}: {exc.strerror or exc}; every "
+            "file of the Markdown store is still whole (each is written completely or not at all)"
+        ) from None
     archive = load_archive(config, report)
     report.count("statements in the archive", len(archive.statements))
-    write_site(config, archive, report, search_on=search)
+    try:
+        write_site(config, archive, report, search_on=search)
+    except OSError as exc:
+        raise BuildInterrupted(
+            f"cannot write {exc.filename or config.output_dir}: {exc.strerror or exc}; "
+            "the previous site is unchanged"
+        ) from None
     return archive

@@ -28,6 +28,7 @@ import yaml
 
 from .documents import Capture, FoundDate, Issuer, Statement
 from .problems import Report, shown
+from .urls import is_safe_segment
 
 STAGE = "store"
 SUFFIX = ".md"
@@ -257,7 +258,7 @@ def parse(text: str, path: Path, display: str | None = None) -> Statement:
 
     statement_id = data.get("id", path.stem)
     statement_id = _as_str(statement_id, where, "id") or ""
-    if not ID_RE.match(statement_id):
+    if not ID_RE.match(statement_id) or not is_safe_segment(statement_id):
         raise StoreError(
             where, f"id {statement_id!r} is not usable in a URL",
             "use lowercase letters, digits and hyphens, such as 2022-09-22-press-statement",
