@@ -5,7 +5,7 @@ exactly that text: a line starting with ``#``, ``-``, ``>`` or ``1.`` stays a
 line of text, ``*stars*`` stay stars, ``&copy;`` stays six characters.
 ``render`` turns a body into HTML with the one configured parser: CommonMark,
 raw HTML off (``<script>`` in a body is shown as text), no linkify, no
-typographic replacements.
+typographic replacements, no images (the page would fetch them from elsewhere).
 
 markdown-it-py stops descending past its nesting limit and silently drops
 the text below it; ``render`` notices that and renders such a body as plain
@@ -27,7 +27,7 @@ _PARSER = MarkdownIt(
     "commonmark",
     {"html": False, "linkify": False, "typographer": False, "xhtmlOut": False,
      "maxNesting": MAX_NESTING},
-)
+).disable("image")  # an archive page loads nothing from elsewhere: ![x](url) stays text
 
 _INLINE_SPECIAL = re.compile(r"[\\`*_\[\]<]|&(?=#[0-9]{1,9};|#[xX][0-9a-fA-F]{1,8};|[A-Za-z][A-Za-z0-9]{0,40};)")
 _BLOCK_START = re.compile(r"^(?:[#>+=~\-]|\d{1,9}(?=[.)]))")

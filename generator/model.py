@@ -223,7 +223,7 @@ def _facets(
 
 def source_id(statement: Statement) -> str | None:
     """The URL slug of a statement's source outlet."""
-    return slugify(statement.source) if statement.source else None
+    return safe_segment(slugify(statement.source)) if statement.source else None
 
 
 def _neighbours(

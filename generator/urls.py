@@ -215,11 +215,11 @@ class Links:
 
 
 class AbsoluteLinks(Links):
-    """Links that are absolute URLs under ``base_url``.
+    """Links from the root of the site's path (``/repo/static/style.css``), for the 404 page.
 
-    For the 404 page: a server shows it in place of any missing page, at any
-    depth, where relative links would point nowhere.
+    A server shows 404.html in place of any missing page, at any depth, where
+    relative links would point nowhere. Without a base URL the links stay relative.
     """
 
     def to(self, path: str) -> str:
-        return absolute(self.base_url, path) if self.base_url else relative(self.page, path)
+        return base_path(self.base_url) + path if self.base_url else relative(self.page, path)

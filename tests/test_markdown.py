@@ -70,3 +70,8 @@ def test_any_paragraph_round_trips_through_markdown(paragraph):
 def test_paragraphs_stay_separate(items):
     out = render(text_to_markdown(items)).html
     assert out.count("<p>") == len(items)
+
+
+def test_images_are_not_fetched_from_elsewhere():
+    out = render("![tracking pixel](http://example.org/pixel.png)").html
+    assert "<img" not in out

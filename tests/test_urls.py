@@ -27,7 +27,8 @@ def test_absolute_urls_drop_index_html_and_need_a_base():
         "https://u.github.io/repo/statements/a/")
     assert absolute("https://u.github.io/repo/", Paths.home()) == "https://u.github.io/repo/"
     assert absolute("", Paths.statement("a")) == ""
-    assert AbsoluteLinks("404.html", "https://x.org/r/").timeline() == "https://x.org/r/timeline/"
+    assert AbsoluteLinks("404.html", "https://x.org/r/").timeline() == "/r/timeline/index.html"
+    assert AbsoluteLinks("404.html", "").timeline() == "timeline/index.html"
 
 
 @pytest.mark.parametrize("bad", ["../etc", "a/b", "", "A", "x\x00", ".hidden", "a..b", "con\\x"])

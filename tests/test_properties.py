@@ -1,0 +1,109 @@
+"""Property tests: the parsers never crash and never lose body text, whatever they are fed."""
+
+import datetime as dt
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.ingest import kcnawatch, records
+from generator.ingest.decode import RawSource, decode
+from generator.ingest.errors import ParseError, Skipped
+
+from .conftest import RAW
+
+FURNITURE = {"NK News is hiring", "Read original version at source", "More Articles"}
+SETTINGS = settings(max_examples=300, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+# A body line: any text without line breaks, that is not itself page furniture.
+line = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")),
+    min_size=1, max_size=200,
+).map(str.strip).filter(lambda s: s and s not in FURNITURE and not s.startswith("More From")
+                        and not s.startswith("Date:") and "(Juche" not in s)
+
+
+def raw(text: str, name: str = "capture.txt") -> RawSource:
+    return RawSource(path=RAW / name, rel=name, text=text, sha256="0" * 64, encoding="utf-8")
+
+
+@SETTINGS
+@given(title=line, body=st.lists(line, min_size=1, max_size=8),
+       date=st.dates(dt.date(1997, 1, 1), dt.date(2030, 12, 31)),
+       advert=st.booleans(), more_from=st.booleans(), crlf=st.booleans())
+def test_a_capture_s_body_comes_back_exactly(title, body, date, advert, more_from, crlf):
+    parts = ["May 08, 2025\nKCNA KCNA.kp (En)", title,
+             f"Date: {date:%d/%m/%Y} | Source: KCNA.kp (En) | Read original version at source"]
+    if advert:
+        parts.append("NK News is hiring")
+    parts += body
+    parts.append(f"www.kcna.kp (Juche{date.year - 1911}.{date.month}.{date.day}.)")
+    if more_from:
+        parts += ["More From KCNA.kp (En)", "Other Title", "More Articles"]
+    text = "\n\n".join(parts)
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    decoded, _ = decode(text.encode("utf-8"))
+    (document,), _ = kcnawatch.parse(raw(decoded))
+    assert document.title == title
+    assert document.date == date
+    assert document.paragraphs == tuple(body)
+
+
+@SETTINGS
+@given(st.text(max_size=2000))
+def test_any_text_parses_or_is_refused_with_a_reason(text):
+    try:
+        documents, notes = kcnawatch.parse(raw(text))
+    except ParseError as exc:
+        assert exc.reason
+        return
+    for document in documents:
+        assert document.title
+
+
+@SETTINGS
+@given(st.binary(max_size=2000))
+def test_any_bytes_decode_or_are_refused_with_a_reason(data):
+    from generator.ingest.decode import Undecodable
+
+    try:
+        text, encoding = decode(data)
+    except Undecodable as exc:
+        assert str(exc)
+        return
+    assert "\r" not in text and encoding in ("utf-8", "cp1252")
+
+
+json_scalar = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
+json_value = st.recursive(json_scalar, lambda c: st.lists(c, max_size=3)
+                          | st.dictionaries(st.text(max_size=8), c, max_size=3), max_leaves=10)
+record = st.fixed_dictionaries(
+    {},
+    optional={
+        "headline": st.text() | json_value,
+        "date_str": st.dates().map(str) | json_value,
+        "date": st.integers(-10**15, 10**15) | json_value,
+        "story_text": st.text() | json_value,
+        "link": st.text() | json_value,
+        "topic": st.text() | json_value,
+    },
+)
+
+
+@SETTINGS
+@given(st.lists(record | json_value, max_size=6))
+def test_any_record_dump_imports_what_it_can_and_names_the_rest(items):
+    documents, notes = records.parse(raw(json.dumps(items), "dump.json"))
+    skipped = [n for n in notes if isinstance(n, Skipped)]
+    assert len(documents) + len(skipped) == len(items)
+    assert all(n.where.startswith("record ") for n in skipped)
+
+
+@SETTINGS
+@given(st.lists(line, min_size=1, max_size=6))
+def test_a_record_s_text_comes_back_line_for_line(lines):
+    item = {"headline": "T", "date_str": "2024-01-01", "story_text": "\n".join(lines)}
+    (document,), _ = records.parse(raw(json.dumps([item]), "dump.json"))
+    assert document.paragraphs == tuple(lines)
