@@ -475,6 +475,12 @@
     engine = ready;
     box.setAttribute("data-engine", engine.name);
     buildFilters(engine.filters, initial);
+    // The filters start folded on a narrow screen (results first), unless the link chose some.
+    var filterBox = document.getElementById("search-filter-box");
+    var chosen = FILTERS.some(function (f) { return initial.filters[f].length; });
+    if (filterBox && (chosen || window.matchMedia("(min-width: 48rem)").matches)) {
+      filterBox.open = true;
+    }
     return run(initial);
   }).catch(function () {
     statusLine.textContent = "Search is not available in this copy of the site. " +
