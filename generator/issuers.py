@@ -53,7 +53,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -796,7 +796,7 @@ def complete(written: Issuer, title: str, opening: str, authority: Authority) ->
     it; its missing fields come from the authority list (by id, else by the name
     as written), and only ``kind`` is read from the text.
     """
-    if all(getattr(written, f.name) is not None for f in fields(Issuer)):
+    if all(value is not None for value in written):
         return written
     if written.issuer is None and written.issuer_id is None:
         base = attribute(title, opening, authority)
@@ -808,19 +808,16 @@ def complete(written: Issuer, title: str, opening: str, authority: Authority) ->
         else:
             base = Issuer(issuer=written.issuer_id, issuer_id=written.issuer_id)
         if written.kind is None:
-            base = replace(base, kind=attribute(title, opening, authority).kind)
-    return Issuer(**{
-        f.name: getattr(written, f.name) if getattr(written, f.name) is not None
-        else getattr(base, f.name)
-        for f in fields(Issuer)
-    })
+            base = base._replace(kind=attribute(title, opening, authority).kind)
+    return Issuer(*(mine if mine is not None else theirs for mine, theirs in zip(written, base,
+                                                                           strict=True)))
 
 
 def with_issuer(statement: Statement, authority: Authority) -> Statement:
     """``statement`` with its issuer fields completed (in memory: nothing is written)."""
     issuer = complete(statement.issuer, statement.title, opening_of_markdown(statement.body),
                       authority)
-    return statement if issuer == statement.issuer else replace(statement, issuer=issuer)
+    return statement if issuer == statement.issuer else statement._replace(issuer=issuer)
 
 
 # --- check -------------------------------------------------------------------------------

@@ -290,7 +290,8 @@ def parse(text: str, path: Path, display: str | None = None) -> Statement:
         topics=topics,
         title_only=title_only,
         issuer=issuer,
-        path=path,
+        path=str(path),
+        checksum=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         extra=tuple((str(k), data[k]) for k in data if k not in KNOWN_KEYS),
     )
 

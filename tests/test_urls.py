@@ -63,3 +63,14 @@ def test_only_http_urls_become_links(url, expected):
 def test_relative_between_any_two_pages():
     assert relative("a/b/index.html", "a/c/index.html") == "../c/index.html"
     assert relative("index.html", "index.html") == "index.html"
+
+
+def test_relative_agrees_with_posixpath_for_any_two_files():
+    import posixpath
+    from itertools import product
+
+    folders = ["", "a/", "b/", "a/b/", "b/a/", "statements/2022/", "a/b/c/"]
+    files = [f + name for f in folders for name in ("index.html", "x.html")]
+    for source, target in product(files, files):
+        assert relative(source, target) == posixpath.relpath(
+            target, posixpath.dirname(source) or "."), (source, target)
