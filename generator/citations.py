@@ -14,6 +14,9 @@ from .documents import Statement
 from .issuers import kind_label
 from .theme import long_date
 
+BIBTEX_TYPE = "application/x-bibtex"
+RIS_TYPE = "application/x-research-info-systems"
+
 _BIBTEX_SPECIAL = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
     "$": r"\$", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
@@ -79,7 +82,10 @@ def bibtex(statement: Statement, site_title: str, url: str) -> str:
 
 
 def ris(statement: Statement, site_title: str, url: str) -> str:
-    """An RIS record (``TY  - PRESS``), with CRLF line ends as reference managers expect."""
+    """An RIS record (``TY  - PRESS``), with CRLF line ends as reference managers expect.
+
+    (The page shows it with LF line ends; the download button restores CRLF.)
+    """
     fields = [
         ("TY", "PRESS"),
         ("TI", one_line(statement.title)),
@@ -104,10 +110,5 @@ def highwire(statement: Statement, url: str, language: str) -> tuple[tuple[str, 
         ("citation_publisher", one_line(statement.source) if statement.source else ""),
         ("citation_language", language),
         ("citation_public_url", url),
-        ("DC.title", one_line(statement.title)),
-        ("DC.creator", author(statement)),
-        ("DC.date", statement.date.isoformat()),
-        ("DC.publisher", one_line(statement.source) if statement.source else ""),
-        ("DC.identifier", statement.id),
     ]
     return tuple((name, content) for name, content in tags if content)

@@ -4,21 +4,24 @@ Browsers refuse ES modules, ``fetch`` and WebAssembly from ``file://`` pages,
 so Pagefind cannot run there (Pagefind issues #202 and #241). This index is
 made of plain script files that the search page loads with ``<script>``
 tags, which browsers do allow from disk. Each file calls
-``ArchiveSearchData(key, data)``. A query loads only what it needs:
+``ArchiveSearchData(key, data)``. Like Pagefind's, the index is split by
+bucket (the year folder of the statement pages), so that a new statement
+changes one bucket's files; in ``search/data/<bucket>/``, a query loads only
+what it needs:
 
-- ``search/data/meta.js``: the shard list, the filter values, and for each
-  filter one code per statement (a fixed-width string: the value of
-  statement ``n`` is at ``n * width``).
-- ``search/data/t/<prefix>.js``: the words starting with ``<prefix>`` and the
-  statements that contain them (sorted numbers, delta-encoded in base 36),
-  in the body (``w``) and in the title (``t``). A prefix whose shard grows
-  past ``SHARD_BYTES`` is split one letter further.
-- ``search/data/d/<n>.js``: display data of statements ``n*DOC_CHUNK`` to
+- ``meta.js``: the shard list, the filter values, and for each filter one
+  code per statement (a fixed-width string: the value of statement ``n`` is
+  at ``n * width``).
+- ``t/<prefix>.js``: the words starting with ``<prefix>`` and the statements
+  that contain them (sorted numbers, delta-encoded in base 36), in the body
+  (``w``) and in the title (``t``). A prefix whose shard grows past
+  ``SHARD_BYTES`` is split one letter further.
+- ``d/<n>.js``: display data of statements ``n*DOC_CHUNK`` to
   ``(n+1)*DOC_CHUNK - 1``: id, title, date, issuer, kind, opening words.
 
-Statements are numbered oldest first, so sorting by date is sorting by number.
-Words are lowercase letters and digits (accents removed); a query word matches
-every indexed word it begins.
+Statements are numbered oldest first within their bucket, so sorting by date
+is sorting by number. Words are lowercase letters and digits (accents
+removed); a query word matches every indexed word it begins.
 """
 
 from __future__ import annotations
@@ -33,8 +36,8 @@ from .documents import Statement
 from .issuers import kind_label
 from .markdown import plain_text
 from .pages import FileSpec
+from .urls import RESERVED_NAMES, Paths
 
-FOLDER = "search/data"
 DOC_CHUNK = 100
 SHARD_BYTES = 160_000
 EXCERPT_CHARS = 220
@@ -88,7 +91,9 @@ def _script(key: str, data: object) -> bytes:
 
 
 def _shard_name(prefix: str) -> str:
-    if prefix.isascii() and prefix.isalnum():
+    """A file name for a shard: the prefix itself when it is plain ASCII and not a name
+    Windows reserves (``con``, ``aux``, ``nul``, ``prn``), else its code points."""
+    if prefix.isascii() and prefix.isalnum() and prefix.lower() not in RESERVED_NAMES:
         return prefix
     return "u" + "-".join(f"{ord(ch):x}" for ch in prefix)
 
@@ -109,8 +114,18 @@ def _shards(postings: dict[str, dict[str, list[int]]]) -> dict[str, list[str]]:
     return shards
 
 
+def buckets(statements: Sequence[Statement]) -> dict[str, list[Statement]]:
+    """The statements of each bucket, oldest first (``statements`` is in archive order)."""
+    grouped: dict[str, list[Statement]] = defaultdict(list)
+    for statement in statements:
+        grouped[Paths.bucket(statement.id)].append(statement)
+    return dict(sorted(grouped.items()))
+
+
 def build(statements: Sequence[Statement]) -> Iterator[FileSpec]:
-    """Every file of the offline index for ``statements`` (oldest first)."""
+    """Every file of one bucket's offline index (``statements`` oldest first)."""
+    bucket = Paths.bucket(statements[0].id) if statements else "other"
+    folder = Paths.offline_index(bucket)
     body: dict[str, list[int]] = defaultdict(list)
     title: dict[str, list[int]] = defaultdict(list)
     docs = []
@@ -136,11 +151,12 @@ def build(statements: Sequence[Statement]) -> Iterator[FileSpec]:
     for prefix in sorted(shards):
         members = {w: encoded[w] for w in sorted(shards[prefix])}
         name = _shard_name(prefix)
-        yield FileSpec(f"{FOLDER}/t/{name}.js", _script(f"t/{name}", members))
+        yield FileSpec(f"{folder}t/{name}.js", _script(f"{bucket}/t/{name}", members))
 
     for start in range(0, len(docs), DOC_CHUNK):
         n = start // DOC_CHUNK
-        yield FileSpec(f"{FOLDER}/d/{n}.js", _script(f"d/{n}", docs[start:start + DOC_CHUNK]))
+        yield FileSpec(f"{folder}d/{n}.js",
+                       _script(f"{bucket}/d/{n}", docs[start:start + DOC_CHUNK]))
 
     filters: dict[str, dict[str, object]] = {}
     for name in FILTERS:
@@ -162,4 +178,4 @@ def build(statements: Sequence[Statement]) -> Iterator[FileSpec]:
         "shards": {prefix: _shard_name(prefix) for prefix in sorted(shards)},
         "filters": filters,
     }
-    yield FileSpec(f"{FOLDER}/meta.js", _script("meta", meta))
+    yield FileSpec(f"{folder}meta.js", _script(f"{bucket}/meta", meta))

@@ -25,7 +25,7 @@ from .documents import Statement
 from .markdown import render as render_markdown
 from .model import Archive, Facet, source_id
 from .theme import MONTH_NAMES
-from .urls import AbsoluteLinks, Links, Paths, safe_href
+from .urls import AbsoluteLinks, Links, Paths, download_url, safe_href
 
 #: A facet page lists every statement up to this many; beyond it, one page per year.
 LIST_LIMIT = 200
@@ -104,13 +104,11 @@ def _statement_pages(archive: Archive, site: SiteInfo,
             source_id=source_id(statement),
             organization=archive.facet("organization", statement.issuer.organization_id),
             citation=citations.plain(statement, site.title, url),
+            bibtex=download_url(citations.BIBTEX_TYPE, citations.bibtex(statement, site.title, url)),
+            ris=download_url(citations.RIS_TYPE, citations.ris(statement, site.title, url)),
             highwire=citations.highwire(statement, url, site.language),
             canonical=url,
         )
-        yield FileSpec(Paths.citation(statement.id, "bib"),
-                       citations.bibtex(statement, site.title, url).encode())
-        yield FileSpec(Paths.citation(statement.id, "ris"),
-                       citations.ris(statement, site.title, url).encode())
 
 
 # --- timeline ----------------------------------------------------------------------------
@@ -249,8 +247,9 @@ def _home(archive: Archive, site: SiteInfo) -> Spec:
                  years=archive.years)
 
 
-def _search(site: SiteInfo) -> Spec:
-    return _page(Paths.search(), ("search.html",), site, "Search", "search")
+def _search(archive: Archive, site: SiteInfo) -> Spec:
+    buckets = sorted({Paths.bucket(s.id) for s in archive.statements})
+    return _page(Paths.search(), ("search.html",), site, "Search", "search", buckets=buckets)
 
 
 def _not_found(site: SiteInfo) -> Spec:
@@ -354,7 +353,7 @@ def plan(archive: Archive, config: SiteConfig, *, search: bool = True,
     yield from _timeline_pages(archive, site)
     yield from _issuer_pages(archive, site)
     yield from _source_pages(archive, site)
-    yield _search(site)
+    yield _search(archive, site)
     yield _not_found(site)
     yield from _feeds(archive, site)
     yield from _sitemaps(archive, site)

@@ -17,6 +17,7 @@ from .documents import Statement
 from .model import Archive
 from .problems import BuildInterrupted, Report, shown
 from .render import Renderer
+from .urls import Paths
 
 
 def import_sources(config: SiteConfig, report: Report) -> None:
@@ -77,27 +78,36 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
             total, done = len(archive.statements), 0
             for spec in pages.plan(archive, config, search=search_on, warn_too_deep=too_deep):
                 out.write(spec.path, renderer(spec))
-                if spec.path.endswith("/index.html") and spec.path.startswith("statements/"):
+                if spec.path.startswith("statements/"):
                     done += 1
                     report.progress("pages", done, total)
             for path, data in sorted(_static_files(config).items()):
                 out.write(path, data)
-        if search_on:
-            with report.timed("offline search index"):
-                for spec in offline_search.build(archive.statements):
-                    out.write(spec.path, spec.data)
-        meta = {"search": None}
+        buckets = offline_search.buckets(archive.statements)
+        meta: dict[str, dict[str, str]] = {"search": {}}
         binary = None
         if search_on:
+            with report.timed("offline search index"):
+                for members in buckets.values():
+                    for spec in offline_search.build(members):
+                        out.write(spec.path, spec.data)
             binary = search.executable()
-            meta["search"] = search.signature(out.files, config.language, search.version(binary))
+            version = search.version(binary)
+            meta["search"] = {bucket: search.signature(out.files, bucket, config.language, version)
+                              for bucket in buckets}
         changed = out.finish(meta, tool_dirs=(search.FOLDER,))
         if changed and binary is not None:
             with report.timed("search index"):
-                if out.old.get("meta", {}).get("search") != meta["search"] or not out.reuse(
-                        search.FOLDER):
-                    search.run_pagefind(out.staging, config.language, binary)
-                    out.adopt(search.FOLDER)
+                previous = out.old.get("meta", {}).get("search")
+                previous = previous if isinstance(previous, dict) else {}
+                stale = [
+                    bucket for bucket in buckets
+                    if previous.get(bucket) != meta["search"][bucket]
+                    or not out.reuse(Paths.search_bundle(bucket).rstrip("/"))
+                ]
+                search.run_pagefind(out.staging, stale, config.language, binary)
+                for bucket in stale:
+                    out.adopt(Paths.search_bundle(bucket).rstrip("/"))
         with report.timed("swap"):
             out.commit()
     report.count("site files", len(out.files))

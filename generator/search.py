@@ -1,15 +1,20 @@
-"""The search index: Pagefind, run over the statement pages of the staged site.
+"""The search index: Pagefind, one bundle per bucket (year) of statement pages.
 
 Pagefind is the binary that the ``pagefind[bin]`` package installs. It
 indexes only the statement pages (``data-pagefind-body`` marks their text,
 ``data-pagefind-filter`` their issuer, organisation, kind, source and year,
-``data-pagefind-sort`` their date), keeping ``index.html`` in result URLs so
+``data-pagefind-sort`` their date), keeping file names in result URLs so
 that they open from disk and under a subpath.
 
+Each bucket of statements (``statements/<year>/``) gets its own bundle in
+``pagefind/<year>/``, and the search page queries them together. A bundle
+is rebuilt only when what it indexes changed (``signature``), so adding one
+statement re-indexes one year, not the archive; the bundles that must be
+rebuilt run side by side, one Pagefind per core.
+
 Pagefind does not write the same bytes twice for the same input (its filter
-files come out in a different order on each run), so the index is rebuilt
-only when what it indexes changed: ``signature`` names that input, and an
-unchanged signature reuses the previous site's index as it is.
+files come out in a different order on each run); ``stabilise`` puts them in
+a stable order, so that the same input gives the same index.
 """
 
 from __future__ import annotations
@@ -17,21 +22,20 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gzip
-import signal
 import hashlib
 import json
+import os
+import signal
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import cbor
 from .problems import BuildInterrupted
+from .urls import Paths
 
 FOLDER = "pagefind"
-#: The pages Pagefind reads (the statement pages; list pages are not indexed).
-GLOB = "statements/*/index.html"
-
 
 #: Pagefind's ready-made interfaces, which the search page does not use.
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
@@ -64,10 +68,10 @@ def version(binary: Path) -> str:
     return result.stdout.strip() or "unknown"
 
 
-def signature(files: Mapping[str, str], language: str, binary_version: str) -> str:
-    """What the index is built from: the indexed pages' checksums, the language, Pagefind."""
-    pages = sorted((p, h) for p, h in files.items()
-                   if p.startswith("statements/") and p.endswith("/index.html"))
+def signature(files: Mapping[str, str], bucket: str, language: str, binary_version: str) -> str:
+    """What a bucket's bundle is built from: its pages' checksums, the language, Pagefind."""
+    prefix = f"statements/{bucket}/"
+    pages = sorted((p, h) for p, h in files.items() if p.startswith(prefix))
     text = json.dumps([binary_version, language, pages], separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -81,26 +85,56 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child
         pass
 
 
-def run_pagefind(site_dir: Path, language: str, binary: Path) -> None:
-    """Index ``site_dir`` into ``site_dir/pagefind``; ``SearchFailed`` with Pagefind's words."""
-    command = [
-        str(binary), "--site", str(site_dir), "--output-subdir", FOLDER, "--glob", GLOB,
+def _command(binary: Path, site_dir: Path, bucket: str, language: str) -> list[str]:
+    return [
+        str(binary), "--site", str(site_dir),
+        "--output-subdir", Paths.search_bundle(bucket).rstrip("/"),
+        "--glob", f"statements/{bucket}/*.html",
         "--keep-index-url", "--force-language", language.split("-")[0].lower(), "--quiet",
     ]
+
+
+def run_pagefind(site_dir: Path, buckets: Sequence[str], language: str, binary: Path,
+                 jobs: int | None = None) -> None:
+    """Index each bucket into ``site_dir/pagefind/<bucket>``, ``jobs`` Pagefinds at a time.
+
+    Any failure raises ``SearchFailed`` with Pagefind's own words (after the
+    other runs are stopped).
+    """
+    jobs = jobs or max(1, os.cpu_count() or 1)
+    pending = list(buckets)
+    running: list[tuple[str, subprocess.Popen[str]]] = []
     try:
-        result = subprocess.run(command, capture_output=True, text=True, check=False,
-                                preexec_fn=_die_with_parent)
-    except OSError as exc:
-        raise SearchFailed(f"could not run Pagefind ({binary}): {exc.strerror or exc}") from None
-    if result.returncode != 0:
-        said = "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
-        raise SearchFailed(
-            f"Pagefind failed (exit status {result.returncode}); the previous site is unchanged. "
-            f"Pagefind said:\n{said}"
-        )
-    bundle = site_dir / FOLDER
+        while pending or running:
+            while pending and len(running) < jobs:
+                bucket = pending.pop(0)
+                try:
+                    process = subprocess.Popen(
+                        _command(binary, site_dir, bucket, language), text=True,
+                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                        preexec_fn=_die_with_parent)
+                except OSError as exc:
+                    raise SearchFailed(
+                        f"could not run Pagefind ({binary}): {exc.strerror or exc}") from None
+                running.append((bucket, process))
+            bucket, process = running.pop(0)
+            said, _ = process.communicate()
+            if process.returncode != 0:
+                said = "\n".join(said.strip().splitlines()[-15:])
+                raise SearchFailed(
+                    f"Pagefind failed on statements/{bucket}/ (exit status {process.returncode});"
+                    f" the previous site is unchanged. Pagefind said:\n{said}"
+                )
+            _finish(site_dir / Paths.search_bundle(bucket))
+    finally:
+        for _, process in running:
+            process.kill()
+            process.wait()
+
+
+def _finish(bundle: Path) -> None:
     if not (bundle / "pagefind.js").is_file():
-        raise SearchFailed("Pagefind ran but wrote no index (is there a statement page?)")
+        raise SearchFailed(f"Pagefind ran but wrote no index in {bundle}")
     stabilise(bundle)
     for unused in UNUSED:
         (bundle / unused).unlink(missing_ok=True)

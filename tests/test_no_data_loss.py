@@ -111,7 +111,7 @@ def test_hand_edited_markdown_and_foreign_files_in_content_survive(archive):
     build(archive, search=False)
     build(archive, search=False)
     assert {p: p.read_bytes() for p in keep} == keep
-    page = archive.output_dir / "statements" / "2030-01-01-my-own-statement" / "index.html"
+    page = archive.output_dir / "statements" / "2030" / "2030-01-01-my-own-statement.html"
     assert "Written by me." in page.read_text()
 
 

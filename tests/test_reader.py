@@ -29,8 +29,8 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 
-ARTICLE = ("statements/2024-08-04-press-statement-of-external-policy-office-of-dprk-foreign-"
-           "ministry/index.html")
+ARTICLE = ("statements/2024/2024-08-04-press-statement-of-external-policy-office-of-dprk-foreign-"
+           "ministry.html")
 ARTICLE_TITLE = "Press Statement of External Policy Office of DPRK Foreign Ministry"
 SEED_TITLE = ("Press Statement of Vice Director for Military Foreign Affairs of DPRK Ministry of "
               "National Defence")
@@ -328,7 +328,7 @@ def test_the_search_box_in_the_header_works_with_the_keyboard_alone(tabs):
 
 def test_no_kind_of_page_and_no_article_scrolls_sideways_on_a_phone(tabs, site):
     # every article: their titles, facts and captures (long links, hashes) differ the most
-    articles = sorted(p.relative_to(site).as_posix() for p in site.glob("statements/*/index.html"))
+    articles = sorted(p.relative_to(site).as_posix() for p in site.glob("statements/*/*.html"))
     paths = [*KINDS.values(), *articles]
     assert len(articles) == 12
     tab = tabs(PHONE)

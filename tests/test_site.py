@@ -26,7 +26,7 @@ def site(tmp_path_factory) -> Path:
 
 
 def statement_page(site: Path, fragment: str) -> str:
-    (match,) = [p for p in (site / "statements").glob(f"*{fragment}*/index.html")]
+    (match,) = [p for p in (site / "statements").glob(f"*/*{fragment}*.html")]
     return match.read_text()
 
 
@@ -37,10 +37,9 @@ def test_every_kind_of_page_is_built(site):
                  "sitemap.xml", "robots.txt", ".nojekyll", "data/statements.json",
                  "data/statements.csv", "static/style.css", "static/print.css"):
         assert (site / path).is_file(), path
-    statements = sorted((site / "statements").iterdir())
+    statements = sorted((site / "statements").glob("*/*"))
     assert len(statements) == 12
-    for folder in statements:
-        assert {p.name for p in folder.iterdir()} == {"index.html", "citation.bib", "citation.ris"}
+    assert all(p.suffix == ".html" and p.name.startswith(p.parent.name + "-") for p in statements)
     assert list((site / "issuers").glob("*/index.html"))
     assert list((site / "issuers").glob("*/feed.xml"))
     assert list((site / "organizations").glob("*/index.html"))
@@ -56,10 +55,11 @@ def test_article_page_shows_everything_a_citation_needs(site):
     assert "000_5090525799506049.txt" in html
     assert "54440e5768f37324103fdfcf4c7d2774612054e0aa2cd0ba446ce7922c5771c2" in html
     assert "Cite this statement" in html
-    assert 'href="citation.bib" download' in html and 'href="citation.ris" download' in html
+    assert 'href="data:application/x-bibtex;charset=utf-8;base64,' in html
+    assert 'download="2022-09-22-vice-director-general' in html
     assert '<meta name="citation_title" content="Vice Director General' in html
     assert '<meta name="citation_publication_date" content="2022/09/22">' in html
-    canonical = BASE_URL + "statements/2022-09-22-vice-director-general"
+    canonical = BASE_URL + "statements/2022/2022-09-22-vice-director-general"
     assert f'<link rel="canonical" href="{canonical}' in html
     assert 'rel="next"' in html and 'rel="prev"' in html
 
@@ -80,12 +80,16 @@ def test_original_links_are_links_only_when_they_are_http(site):
     assert 'href="http://www.kcna.kp/en/article/q/aaaa01.kcmsf"' in html
 
 
-def test_citation_files(site):
-    folder = next((site / "statements").glob("2022-09-22-*"))
-    bib = (folder / "citation.bib").read_text()
+def test_citation_downloads_are_bibtex_and_ris(site):
+    import base64
+    import re
+
+    html = statement_page(site, "2022-09-22-vice-director-general")
+    links = dict(re.findall(r'href="data:application/([a-z-]+);charset=utf-8;base64,([^"]+)"', html))
+    bib = base64.b64decode(links["x-bibtex"]).decode()
     assert bib.startswith("@misc{2022-09-22-") and "year         = {2022}" in bib
     assert "month        = sep," in bib and BASE_URL in bib
-    ris = (folder / "citation.ris").read_bytes().decode()
+    ris = base64.b64decode(links["x-research-info-systems"]).decode()
     assert ris.startswith("TY  - PRESS\r\n") and ris.endswith("ER  - \r\n")
     assert "DA  - 2022/09/22/\r\n" in ris
 
@@ -93,7 +97,7 @@ def test_citation_files(site):
 def test_every_link_works_from_disk(site):
     pages, broken = crawl_disk(site)
     assert broken == []
-    assert all(f"statements/{p.name}/index.html" in pages for p in (site / "statements").iterdir())
+    assert all(p.relative_to(site).as_posix() in pages for p in (site / "statements").glob("*/*"))
 
 
 def test_every_link_works_served_under_a_subpath(site):
@@ -131,7 +135,8 @@ def test_sitemap_lists_every_page_with_absolute_urls(site):
     root = ET.parse(site / "sitemap.xml").getroot()
     locs = [u.find("{http://www.sitemaps.org/schemas/sitemap/0.9}loc").text for u in root]
     assert all(loc.startswith(BASE_URL) for loc in locs)
-    html_pages = [p for p in site.rglob("index.html") if "pagefind" not in p.parts]
+    html_pages = [p for p in site.rglob("*.html") if "pagefind" not in p.parts
+                  and p.name != "404.html"]
     assert len(locs) == len(html_pages)
     assert "Sitemap: " + BASE_URL + "sitemap.xml" in (site / "robots.txt").read_text()
 
@@ -153,5 +158,5 @@ def test_without_base_url_there_is_no_sitemap_and_links_stay_relative(tmp_path):
     build(config, base_url="")
     site = config.output_dir
     assert not (site / "sitemap.xml").exists()
-    html = next((site / "statements").glob("*/index.html")).read_text()
+    html = next((site / "statements").glob("*/*.html")).read_text()
     assert "canonical" not in html and "https://" not in html.split("<body")[0]

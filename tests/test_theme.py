@@ -15,7 +15,7 @@ def test_a_site_template_overrides_one_template_and_extends_the_default(tmp_path
         "{% block main %}<p class=\"banner\">Archived copy</p>{{ super() }}{% endblock %}\n"
     )
     build(config)
-    page = next((config.output_dir / "statements").glob("*/index.html")).read_text()
+    page = next((config.output_dir / "statements").glob("*/*.html")).read_text()
     assert '<p class="banner">Archived copy</p>' in page
     assert "Cite this statement" in page  # the default's block is still there
     home = (config.output_dir / "index.html").read_text()

@@ -8,23 +8,29 @@ from generator.urls import AbsoluteLinks, Links, Paths, UnsafePath, absolute, re
 def test_links_are_relative_and_point_at_files():
     links = Links(Paths.statement("2022-09-22-a"))
     assert links.home() == "../../index.html"
-    assert links.statement("2022-11-08-b") == "../2022-11-08-b/index.html"
+    assert links.statement("2022-11-08-b") == "2022-11-08-b.html"
+    assert links.statement("2023-01-01-c") == "../2023/2023-01-01-c.html"
     assert links.month(2022, 9) == "../../timeline/2022/09/index.html"
     assert links.static("style.css") == "../../static/style.css"
     assert Links(Paths.home()).timeline() == "timeline/index.html"
 
 
+def test_a_statement_s_folder_comes_from_its_id_not_its_date():
+    assert Paths.statement("2022-09-22-a") == "statements/2022/2022-09-22-a.html"
+    assert Paths.statement("my-own-note") == "statements/other/my-own-note.html"
+
+
 def test_every_page_path_names_a_file_not_a_folder():
     for path in (Paths.home(), Paths.timeline(), Paths.issuers(), Paths.search(),
-                 Paths.statement("x"), Paths.year(2022), Paths.month(2022, 1),
+                 Paths.year(2022), Paths.month(2022, 1),
                  Paths.issuer("kcna"), Paths.issuer("kcna", 2024), Paths.organization("kcna"),
                  Paths.source("kcna-kp-en")):
         assert path.endswith("/index.html") or path == "index.html"
 
 
 def test_absolute_urls_drop_index_html_and_need_a_base():
-    assert absolute("https://u.github.io/repo/", Paths.statement("a")) == (
-        "https://u.github.io/repo/statements/a/")
+    assert absolute("https://u.github.io/repo/", Paths.statement("2022-01-01-a")) == (
+        "https://u.github.io/repo/statements/2022/2022-01-01-a.html")
     assert absolute("https://u.github.io/repo/", Paths.home()) == "https://u.github.io/repo/"
     assert absolute("", Paths.statement("a")) == ""
     assert AbsoluteLinks("404.html", "https://x.org/r/").timeline() == "/r/timeline/index.html"

@@ -24,7 +24,7 @@
     "September", "October", "November", "December"];
 
   var root = box.getAttribute("data-root");
-  var offlineIndex = box.getAttribute("data-offline-index");
+  var buckets = (box.getAttribute("data-buckets") || "").split(" ").filter(Boolean);
   var form = document.getElementById("search-form");
   var input = document.getElementById("search-q");
   var sortSelect = document.getElementById("search-sort");
@@ -91,70 +91,124 @@
       .match(/[\p{L}\p{N}]+/gu) || [];
   }
 
+  // ---- merging the buckets (one index per year folder of statement pages) -------------
+
+  function sumCounts(list) {
+    var total = {};
+    list.forEach(function (counts) {
+      Object.keys(counts || {}).forEach(function (name) {
+        var into = total[name] || (total[name] = {});
+        Object.keys(counts[name]).forEach(function (value) {
+          into[value] = (into[value] || 0) + counts[name][value];
+        });
+      });
+    });
+    return total;
+  }
+
+  /* Newest bucket first for "newest first", oldest first for "oldest first"; "other" last. */
+  function bucketOrder(a, b, descending) {
+    if (a === b) return 0;
+    if (a === "other") return 1;
+    if (b === "other") return -1;
+    return descending ? (a < b ? 1 : -1) : (a < b ? -1 : 1);
+  }
+
+  function chosenBuckets(state) {
+    var years = state.filters.year;
+    if (!years.length) return buckets.slice();
+    return buckets.filter(function (b) { return b === "other" || years.indexOf(b) >= 0; });
+  }
+
+  function orderOf(state) {
+    return state.sort || (state.q ? "" : "date-desc");
+  }
+
   // ---- engine: Pagefind ---------------------------------------------------------------
 
   function pagefindEngine() {
-    return import(new URL(root + "pagefind/pagefind.js", window.location.href).href)
-      .then(function (pagefind) {
+    var url = function (b, file) {
+      return new URL(root + "pagefind/" + b + "/" + (file || ""), window.location.href).href;
+    };
+    var instances = {};
+    // Each bucket's own copy of pagefind.js is a module of its own, with its own WebAssembly
+    // state: instances that shared one module would read each other's index files.
+    return Promise.all(buckets.map(function (b) {
+      return import(url(b, "pagefind.js")).then(function (module) {
+        instances[b] = module;
         // baseUrl "/": result URLs come back as paths from the site root, made relative below.
-        return pagefind.options({ excerptLength: 32, baseUrl: "/" }).then(function () {
-          pagefind.init();
-          return pagefind.filters();
-        }).then(function (all) {
-          return {
-            name: "pagefind",
-            filters: all,
-            search: function (state) {
-              var filters = {};
-              FILTERS.forEach(function (name) {
-                if (state.filters[name].length) filters[name] = { any: state.filters[name] };
-              });
-              var options = { filters: filters };
-              var order = state.sort || (state.q ? "" : "date-desc");
-              if (order === "date-desc") options.sort = { date: "desc" };
-              if (order === "date-asc") options.sort = { date: "asc" };
-              return pagefind.search(state.q || null, options).then(function (found) {
-                var results = (found && found.results) || [];
-                return {
-                  total: results.length,
-                  counts: (found && found.filters) || {},
-                  load: function (from, to) {
-                    return Promise.all(results.slice(from, to).map(function (r) { return r.data(); }))
-                      .then(function (items) {
-                        return items.map(function (d) {
-                          return {
-                            href: root + d.url.replace(/^\//, ""),
-                            title: d.meta.title || d.url,
-                            date: d.meta.date || "",
-                            issuer: d.meta.issuer || "",
-                            kind: (d.filters.kind || [])[0] || "",
-                            excerpt: d.excerpt
-                          };
-                        });
-                      });
-                  }
-                };
-              });
-            }
-          };
-        });
+        return module.options({ excerptLength: 32, baseUrl: "/", noWorker: true })
+          .then(function () { return module.init(); })
+          .then(function () { return module.filters(); });
       });
+    })).then(function (all) {
+      return {
+        name: "pagefind",
+        filters: sumCounts(all),
+        search: function (state) {
+          var filters = {};
+          FILTERS.forEach(function (name) {
+            if (state.filters[name].length) filters[name] = { any: state.filters[name] };
+          });
+          var options = { filters: filters };
+          var order = orderOf(state);
+          if (order === "date-desc") options.sort = { date: "desc" };
+          if (order === "date-asc") options.sort = { date: "asc" };
+          var chosen = chosenBuckets(state);
+          return Promise.all(chosen.map(function (b) {
+            return instances[b].search(state.q || null, options);
+          })).then(function (found) {
+            var merged = [];
+            found.forEach(function (f, k) {
+              ((f && f.results) || []).forEach(function (r, rank) {
+                merged.push({ bucket: chosen[k], rank: rank, result: r });
+              });
+            });
+            merged.sort(order === ""
+              ? function (a, b) { return b.result.score - a.result.score; }
+              : function (a, b) {
+                return bucketOrder(a.bucket, b.bucket, order === "date-desc") || a.rank - b.rank;
+              });
+            return {
+              total: merged.length,
+              counts: sumCounts(found.map(function (f) { return f && f.filters; })),
+              load: function (from, to) {
+                return Promise.all(merged.slice(from, to).map(function (m) { return m.result.data(); }))
+                  .then(function (items) {
+                    return items.map(function (d) {
+                      return {
+                        href: root + d.url.replace(/^\//, ""),
+                        title: d.meta.title || d.url,
+                        date: d.meta.date || "",
+                        issuer: d.meta.issuer || "",
+                        kind: (d.filters.kind || [])[0] || "",
+                        excerpt: d.excerpt
+                      };
+                    });
+                  });
+              }
+            };
+          });
+        }
+      };
+    });
   }
 
   // ---- engine: the offline index ------------------------------------------------------
 
   var loaded = {};
   var waiting = {};
-  var dataFolder = offlineIndex.replace(/meta\.js$/, "");
 
   window.ArchiveSearchData = function (key, data) { loaded[key] = data; };
 
-  function load(key) {
+  /* One file of a bucket's offline index, loaded with a <script> tag (works from file://). */
+  function load(bucket, name) {
+    var key = bucket + "/" + name;
     if (loaded[key]) return Promise.resolve(loaded[key]);
     if (waiting[key]) return waiting[key];
     waiting[key] = new Promise(function (resolve, reject) {
       var script = document.createElement("script");
-      script.src = dataFolder + key + ".js";
+      script.src = root + "search/data/" + key + ".js";
       script.onload = function () {
         if (loaded[key]) resolve(loaded[key]); else reject(new Error("empty index file " + key));
       };
@@ -171,46 +225,39 @@
     return out;
   }
 
-  function offlineEngine() {
-    return load("meta").then(function (meta) {
-      var alphabet = meta.alphabet;
-      var shards = meta.shards;
-      var prefixes = Object.keys(shards);
-      var columns = {};
-      FILTERS.forEach(function (name) {
-        var spec = meta.filters[name];
-        var codes = new Uint16Array(meta.count);
-        for (var i = 0; i < meta.count; i++) {
-          var code = 0;
-          for (var j = 0; j < spec.width; j++) {
-            code = code * alphabet.length + alphabet.indexOf(spec.codes.charAt(i * spec.width + j));
-          }
-          codes[i] = code;
+  /* One bucket of the offline index: its filter columns, and the words of a query. */
+  function offlineBucket(bucket, meta) {
+    var alphabet = meta.alphabet;
+    var prefixes = Object.keys(meta.shards);
+    var columns = {};
+    FILTERS.forEach(function (name) {
+      var spec = meta.filters[name];
+      var codes = new Uint16Array(meta.count);
+      for (var i = 0; i < meta.count; i++) {
+        var code = 0;
+        for (var j = 0; j < spec.width; j++) {
+          code = code * alphabet.length + alphabet.indexOf(spec.codes.charAt(i * spec.width + j));
         }
-        columns[name] = { values: spec.values, codes: codes };
-      });
-
-      function countsOver(numbers) {
-        var counts = {};
-        FILTERS.forEach(function (name) {
-          var column = columns[name], tally = {};
-          numbers.forEach(function (n) {
-            var code = column.codes[n];
-            if (code) { var v = column.values[code - 1]; tally[v] = (tally[v] || 0) + 1; }
-          });
-          counts[name] = tally;
-        });
-        return counts;
+        codes[i] = code;
       }
+      columns[name] = { values: spec.values, codes: codes };
+    });
 
-      var everything = [];
-      for (var n = 0; n < meta.count; n++) everything.push(n);
+    function value(name, n) {
+      var code = columns[name].codes[n];
+      return code ? columns[name].values[code - 1] : null;
+    }
 
-      function matches(term) {
+    return {
+      bucket: bucket,
+      count: meta.count,
+      chunk: meta.chunk,
+      value: value,
+      matches: function (term) {
         var needed = prefixes.filter(function (p) {
           return term.indexOf(p) === 0 || p.indexOf(term) === 0;
         });
-        return Promise.all(needed.map(function (p) { return load("t/" + shards[p]); }))
+        return Promise.all(needed.map(function (p) { return load(bucket, "t/" + meta.shards[p]); }))
           .then(function (parts) {
             var body = new Uint8Array(meta.count);
             var title = new Uint8Array(meta.count);
@@ -224,67 +271,110 @@
             return { body: body, title: title };
           });
       }
+    };
+  }
 
-      function allFilters(numbers, state, except) {
-        return numbers.filter(function (n) {
-          return FILTERS.every(function (name) {
-            var chosen = state.filters[name];
-            if (name === except || !chosen.length) return true;
-            var code = columns[name].codes[n];
-            return code > 0 && chosen.indexOf(columns[name].values[code - 1]) >= 0;
+  function offlineEngine() {
+    return Promise.all(buckets.map(function (b) { return load(b, "meta"); })).then(function (metas) {
+      var parts = {};
+      buckets.forEach(function (b, k) { parts[b] = offlineBucket(b, metas[k]); });
+
+      function countsOver(hits) {
+        var counts = {};
+        FILTERS.forEach(function (name) {
+          var tally = counts[name] = {};
+          hits.forEach(function (h) {
+            var v = parts[h.bucket].value(name, h.n);
+            if (v !== null) tally[v] = (tally[v] || 0) + 1;
           });
         });
+        return counts;
+      }
+
+      function passes(state, except) {
+        return function (h) {
+          return FILTERS.every(function (name) {
+            var chosen = state.filters[name];
+            return name === except || !chosen.length ||
+              chosen.indexOf(parts[h.bucket].value(name, h.n)) >= 0;
+          });
+        };
+      }
+
+      function everything(chosen) {
+        var hits = [];
+        chosen.forEach(function (b) {
+          for (var n = 0; n < parts[b].count; n++) hits.push({ bucket: b, n: n, score: 0 });
+        });
+        return hits;
       }
 
       return {
         name: "offline",
-        filters: countsOver(everything),
+        filters: countsOver(everything(buckets)),
         search: function (state) {
           var terms = words(state.q).filter(function (t) { return t.length >= 2; });
-          var found = state.q.trim() && !terms.length ? Promise.resolve([]) :
-            Promise.all(terms.map(matches)).then(function (sets) {
-              var hits = [], score = {};
-              for (var n = 0; n < meta.count; n++) {
-                var all = true, inTitle = 0;
-                for (var i = 0; i < sets.length; i++) {
-                  if (!sets[i].body[n]) { all = false; break; }
-                  inTitle += sets[i].title[n];
+          var chosen = chosenBuckets(state);
+          var found;
+          if (state.q.trim() && !terms.length) {
+            found = Promise.resolve([]);
+          } else if (!terms.length) {
+            found = Promise.resolve(everything(chosen));
+          } else {
+            found = Promise.all(chosen.map(function (b) {
+              return Promise.all(terms.map(parts[b].matches)).then(function (sets) {
+                var hits = [];
+                for (var n = 0; n < parts[b].count; n++) {
+                  var all = true, inTitle = 0;
+                  for (var i = 0; i < sets.length; i++) {
+                    if (!sets[i].body[n]) { all = false; break; }
+                    inTitle += sets[i].title[n];
+                  }
+                  if (all) hits.push({ bucket: b, n: n, score: inTitle });
                 }
-                if (all) { hits.push(n); score[n] = inTitle; }
-              }
-              var order = state.sort || (terms.length ? "" : "date-desc");
-              if (order === "date-asc") return hits;
-              if (order === "date-desc") return hits.reverse();
-              return hits.sort(function (a, b) { return (score[b] - score[a]) || (b - a); });
-            });
+                return hits;
+              });
+            })).then(function (lists) { return [].concat.apply([], lists); });
+          }
           return found.then(function (hits) {
+            var order = orderOf(state);
+            hits.sort(function (a, b) {
+              if (order === "") {
+                return (b.score - a.score) || bucketOrder(a.bucket, b.bucket, true) || (b.n - a.n);
+              }
+              var descending = order === "date-desc";
+              return bucketOrder(a.bucket, b.bucket, descending) || (descending ? b.n - a.n : a.n - b.n);
+            });
             var counts = {};
             FILTERS.forEach(function (name) {
-              counts[name] = countsOver(allFilters(hits, state, name))[name];
+              counts[name] = countsOver(hits.filter(passes(state, name)))[name];
             });
-            var results = allFilters(hits, state, null);
-            var queryWords = terms;
+            var results = hits.filter(passes(state, null));
             return {
               total: results.length,
               counts: counts,
               load: function (from, to) {
                 var slice = results.slice(from, to);
                 var chunks = {};
-                slice.forEach(function (d) { chunks[Math.floor(d / meta.chunk)] = true; });
-                return Promise.all(Object.keys(chunks).map(function (c) { return load("d/" + c); }))
-                  .then(function () {
-                    return slice.map(function (d) {
-                      var doc = loaded["d/" + Math.floor(d / meta.chunk)][d % meta.chunk];
-                      return {
-                        href: root + "statements/" + doc[0] + "/index.html",
-                        title: doc[1],
-                        date: longDate(doc[2]),
-                        issuer: doc[3],
-                        kind: doc[4],
-                        excerpt: highlight(doc[5], queryWords)
-                      };
-                    });
+                slice.forEach(function (h) {
+                  chunks[h.bucket + "/d/" + Math.floor(h.n / parts[h.bucket].chunk)] = h.bucket;
+                });
+                return Promise.all(Object.keys(chunks).map(function (key) {
+                  return load(chunks[key], key.slice(chunks[key].length + 1));
+                })).then(function () {
+                  return slice.map(function (h) {
+                    var part = parts[h.bucket];
+                    var doc = loaded[h.bucket + "/d/" + Math.floor(h.n / part.chunk)][h.n % part.chunk];
+                    return {
+                      href: root + "statements/" + h.bucket + "/" + doc[0] + ".html",
+                      title: doc[1],
+                      date: longDate(doc[2]),
+                      issuer: doc[3],
+                      kind: doc[4],
+                      excerpt: highlight(doc[5], terms)
+                    };
                   });
+                });
               }
             };
           });
@@ -470,7 +560,10 @@
 
   var start = window.location.protocol === "file:"
     ? offlineEngine()
-    : pagefindEngine().catch(function () { return offlineEngine(); });
+    : pagefindEngine().catch(function (error) {
+      box.setAttribute("data-pagefind-error", String(error && error.message || error));
+      return offlineEngine();
+    });
   start.then(function (ready) {
     engine = ready;
     box.setAttribute("data-engine", engine.name);
