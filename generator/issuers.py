@@ -49,6 +49,7 @@ so a hostile 1 MB headline costs no more than reading it.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import unicodedata
 from collections import Counter
@@ -167,6 +168,11 @@ class Authority:
         object.__setattr__(self, "_by_key", by_key)
         object.__setattr__(self, "_people", people)
         object.__setattr__(self, "_units", tuple(units))
+
+    @property
+    def checksum(self) -> str:
+        """Changes whenever an entry does (imports attribute issuers again then)."""
+        return hashlib.sha256(repr(self.entries).encode("utf-8", "surrogatepass")).hexdigest()
 
     def __contains__(self, entry_id: object) -> bool:
         return entry_id in self._by_id
@@ -815,6 +821,8 @@ def complete(written: Issuer, title: str, opening: str, authority: Authority) ->
 
 def with_issuer(statement: Statement, authority: Authority) -> Statement:
     """``statement`` with its issuer fields completed (in memory: nothing is written)."""
+    if all(value is not None for value in statement.issuer):
+        return statement
     issuer = complete(statement.issuer, statement.title, opening_of_markdown(statement.body),
                       authority)
     return statement if issuer == statement.issuer else statement._replace(issuer=issuer)

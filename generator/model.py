@@ -14,6 +14,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from .documents import Statement
 from .ingest.identity import slugify
@@ -108,8 +109,9 @@ class TreeRow:
     """The issuer's statements; None for an office that only holds other issuers."""
 
 
-@dataclass(frozen=True, slots=True)
-class Neighbours:
+class Neighbours(NamedTuple):
+    """A statement's neighbours in time, and within its issuer."""
+
     previous: Statement | None = None
     next: Statement | None = None
     previous_by_issuer: Statement | None = None

@@ -35,13 +35,14 @@ from collections.abc import Iterator, Sequence
 from .documents import Statement
 from .issuers import kind_label
 from .markdown import plain_text
-from .pages import FileSpec
 from .urls import RESERVED_NAMES, Paths
 
 DOC_CHUNK = 100
 SHARD_BYTES = 160_000
 EXCERPT_CHARS = 220
 FILTERS = ("issuer", "organization", "kind", "source", "year")
+#: Changes whenever the files' layout does (so that every bucket is written again).
+FORMAT = 2
 _WORD = re.compile(r"[^\W_]+")
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 
@@ -122,8 +123,8 @@ def buckets(statements: Sequence[Statement]) -> dict[str, list[Statement]]:
     return dict(sorted(grouped.items()))
 
 
-def build(statements: Sequence[Statement]) -> Iterator[FileSpec]:
-    """Every file of one bucket's offline index (``statements`` oldest first)."""
+def build(statements: Sequence[Statement]) -> Iterator[tuple[str, bytes]]:
+    """``(path, bytes)`` of every file of one bucket's offline index (``statements`` oldest first)."""
     bucket = Paths.bucket(statements[0].id) if statements else "other"
     folder = Paths.offline_index(bucket)
     body: dict[str, list[int]] = defaultdict(list)
@@ -151,12 +152,11 @@ def build(statements: Sequence[Statement]) -> Iterator[FileSpec]:
     for prefix in sorted(shards):
         members = {w: encoded[w] for w in sorted(shards[prefix])}
         name = _shard_name(prefix)
-        yield FileSpec(f"{folder}t/{name}.js", _script(f"{bucket}/t/{name}", members))
+        yield f"{folder}t/{name}.js", _script(f"{bucket}/t/{name}", members)
 
     for start in range(0, len(docs), DOC_CHUNK):
         n = start // DOC_CHUNK
-        yield FileSpec(f"{folder}d/{n}.js",
-                       _script(f"{bucket}/d/{n}", docs[start:start + DOC_CHUNK]))
+        yield f"{folder}d/{n}.js", _script(f"{bucket}/d/{n}", docs[start:start + DOC_CHUNK])
 
     filters: dict[str, dict[str, object]] = {}
     for name in FILTERS:
@@ -178,4 +178,4 @@ def build(statements: Sequence[Statement]) -> Iterator[FileSpec]:
         "shards": {prefix: _shard_name(prefix) for prefix in sorted(shards)},
         "filters": filters,
     }
-    yield FileSpec(f"{folder}meta.js", _script(f"{bucket}/meta", meta))
+    yield f"{folder}meta.js", _script(f"{bucket}/meta", meta)

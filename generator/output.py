@@ -27,6 +27,7 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import gzip
 import hashlib
 import json
 import os
@@ -36,17 +37,20 @@ import shutil
 import signal
 import sys
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TextIO
 
 from .problems import BuildInterrupted, Report, shown
 from .urls import RESERVED_NAMES
 
-MANIFEST = ".generator-manifest.json"
+#: The build record: every file the generator wrote, with its checksum and its input key.
+MANIFEST = ".generator-manifest.json.gz"
 STAGING_MARK = ".generator-staging"
 STAGE = "output"
-_MANIFEST_VERSION = 1
+_MANIFEST_VERSION = 2
 _MAX_NAME = 200
 
 
@@ -133,23 +137,33 @@ def refuse_unsafe(out: Path, protected: Iterable[Path], no_inside: Iterable[Path
     if out.is_dir() and not (out / MANIFEST).is_file() and any(out.iterdir()):
         raise OutputError(
             f"refusing to build into {shown(out)}: the folder is not empty and was not made by "
-            "this generator (it has no .generator-manifest.json). Choose another output folder, "
+            f"this generator (it has no {MANIFEST}). Choose another output folder, "
             "or empty this one yourself"
         )
 
 
 def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    """The checksum a record keeps for a file (128 bits of SHA-256, as hex)."""
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def _read_manifest(out: Path) -> dict[str, Any]:
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(gzip.decompress((out / MANIFEST).read_bytes()))
+    except (OSError, ValueError, EOFError, gzip.BadGzipFile):
         return {"files": {}}
     if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
         return {"files": {}}
     return data
+
+
+def _files(record: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """A record's files as ``path: (checksum, key)`` (an unreadable entry is left out)."""
+    files = {}
+    for path, entry in record.get("files", {}).items():
+        if isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry):
+            files[path] = (entry[0], entry[1])
+    return files
 
 
 class Output:
@@ -171,14 +185,15 @@ class Output:
         self.staging = self.out.parent / f".{self.out.name}.staging"
         self.lock_path = self.out.parent / f".{self.out.name}.lock"
         self.old = _read_manifest(self.out) if (self.out / MANIFEST).is_file() else {"files": {}}
-        self.old_files: dict[str, str] = self.old["files"]
-        self.files: dict[str, str] = {}
+        self.old_files: dict[str, tuple[str, str]] = _files(self.old)
+        self.files: dict[str, tuple[str, str]] = {}
         self.unchanged: list[str] = []
         self.changed = 0
         self._lock: int | None = None
         self._staged = False
         self._finished = False
         self.meta: dict[str, Any] = {}
+        self.changed_site = False
 
     # -- lifecycle --
 
@@ -188,7 +203,7 @@ class Output:
         self._acquire_lock()
         # Another build may have finished while we waited: read its record.
         self.old = _read_manifest(self.out) if (self.out / MANIFEST).is_file() else {"files": {}}
-        self.old_files = self.old["files"]
+        self.old_files = _files(self.old)
         self._remove_leftovers()
         return self
 
@@ -246,19 +261,42 @@ class Output:
 
     # -- writing --
 
-    def write(self, path: str, data: bytes) -> None:
-        """Add one file to the new site."""
+    def current(self, path: str, key: str) -> bool:
+        """True if the current site has ``path`` made from the same input ``key``."""
+        old = self.old_files.get(path)
+        return old is not None and old[1] == key and path in self._present
+
+    @cached_property
+    def _present(self) -> frozenset[str]:
+        """The files the current site has (one walk; a file deleted by hand is made again)."""
+        present = set()
+        for dirpath, _, filenames in os.walk(self.out):
+            rel = os.path.relpath(dirpath, self.out)
+            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+            present.update(prefix + name for name in filenames)
+        return frozenset(present)
+
+    def keep(self, path: str) -> None:
+        """Keep the current site's ``path`` as it is (``current`` said it is up to date)."""
+        self._claim(path)
+        self.files[path] = self.old_files[path]
+        self.unchanged.append(path)
+
+    def _claim(self, path: str) -> None:
         check_rel_path(path)
         if path in self.files or path == MANIFEST:
             raise OutputError(f"two outputs want the same file {path!r}; nothing was written")
+
+    def write(self, path: str, data: bytes, key: str = "") -> None:
+        """Add one file to the new site."""
+        self._claim(path)
         digest = sha256(data)
-        self.files[path] = digest
-        if self.old_files.get(path) == digest and (self.out / path).is_file():
+        self.files[path] = (digest, key)
+        old = self.old_files.get(path)
+        if old is not None and old[0] == digest and (self.out / path).is_file():
             self.unchanged.append(path)
             return
-        self._stage()
-        target = self.staging / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self.staged(path)
         try:
             target.write_bytes(data)
         except OSError as exc:
@@ -268,13 +306,29 @@ class Output:
             ) from None
         self.changed += 1
 
-    def finish(self, meta: dict[str, Any], tool_dirs: tuple[str, ...] = ()) -> bool:
-        """Stage the unchanged files too; True if the new site differs from the current one.
+    def staged(self, path: str) -> Path:
+        """Where ``path`` goes in the new site (for a worker process to write it there)."""
+        self._stage()
+        target = self.staging / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
 
-        ``meta`` is saved in the record (say, what the search index was built
-        from); a change in it counts as a change. Files under ``tool_dirs`` are
-        written by tools after this call (``adopt``, ``reuse``), so they are
-        not compared here.
+    def written(self, path: str, digest: str, key: str) -> None:
+        """Record a file a worker process wrote at ``staged(path)``."""
+        self._claim(path)
+        self.files[path] = (digest, key)
+        self.changed += 1
+
+    def finish(self, meta: dict[str, Any], tool_dirs: tuple[str, ...] = ()) -> list[str]:
+        """Stage the unchanged files too; return the paths whose current file has gone.
+
+        ``self.changed_site`` says whether the new site differs from the current
+        one. ``meta`` is saved in the record (say, what the search index was
+        built from); a change in it counts as a change. Files under ``tool_dirs``
+        are written by tools after this call (``adopt``, ``reuse``), so they are
+        not compared here. A kept file that has disappeared from the current site
+        (deleted by hand) must be written again: its path is returned, and it is
+        no longer counted as kept.
         """
         self._finished = True
         self.meta = meta
@@ -282,16 +336,36 @@ class Output:
                      if not any(p.startswith(d + "/") for d in tool_dirs)}
         removed = old_pages - set(self.files)
         if not self.changed and not removed and self.old.get("meta") == meta and self.old_files:
-            return False
+            self.changed_site = False
+            return []
+        self.changed_site = True
         self._stage()
-        for path in self.unchanged:
-            target = self.staging / path
-            target.parent.mkdir(parents=True, exist_ok=True)
+        missing = [path for path in self._link_all(self.unchanged) if path]
+        for path in missing:
+            del self.files[path]
+        return missing
+
+    def _link_all(self, paths: list[str]) -> list[str | None]:
+        """Hard-link the current site's ``paths`` into the staging folder, several at a time.
+
+        Returns, for each path, the path itself if its file has gone, else None.
+        """
+        for folder in sorted({self.staging / p.rpartition("/")[0] for p in paths}):
+            folder.mkdir(parents=True, exist_ok=True)
+
+        def link(path: str) -> str | None:
             try:
-                os.link(self.out / path, target)
+                os.link(self.out / path, self.staging / path)
+            except FileNotFoundError:
+                return path
             except OSError:
-                shutil.copy2(self.out / path, target)
-        return True
+                shutil.copy2(self.out / path, self.staging / path)
+            return None
+
+        if len(paths) < 256:
+            return [link(p) for p in paths]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            return list(pool.map(link, paths, chunksize=512))
 
     def adopt(self, folder: str) -> None:
         """Record the files a tool wrote under ``staging/folder`` as the generator's own."""
@@ -301,7 +375,7 @@ class Output:
             for name in sorted(filenames):
                 full = Path(dirpath, name)
                 rel = full.relative_to(self.staging).as_posix()
-                self.files[rel] = sha256(full.read_bytes())
+                self.files[rel] = (sha256(full.read_bytes()), "")
 
     def reuse(self, folder: str) -> bool:
         """Hard-link the current site's ``folder`` (written by a tool) into the new site."""
@@ -309,10 +383,9 @@ class Output:
         if not paths or not all((self.out / p).is_file() for p in paths):
             return False
         self._stage()
+        if any(self._link_all(paths)):
+            return False
         for path in paths:
-            target = self.staging / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(self.out / path, target)
             self.files[path] = self.old_files[path]
         return True
 
@@ -347,13 +420,13 @@ class Output:
         """Make the staged site the current one; False if nothing had changed."""
         if not self._finished:
             raise RuntimeError("finish() must be called before commit()")
-        if not self._staged:
+        if not self._staged or not self.changed_site:
             return False
         self._carry_foreign_files()
         manifest = {"version": _MANIFEST_VERSION, "meta": self.meta,
-                    "files": dict(sorted(self.files.items()))}
-        (self.staging / MANIFEST).write_text(json.dumps(manifest, indent=0, sort_keys=True),
-                                             encoding="utf-8")
+                    "files": {p: list(v) for p, v in sorted(self.files.items())}}
+        text = json.dumps(manifest, separators=(",", ":"), sort_keys=True).encode()
+        (self.staging / MANIFEST).write_bytes(gzip.compress(text, compresslevel=6, mtime=0))
         with signals_deferred():
             # From here until the previous site is out of the way, a signal waits: the
             # folders must never be left half swapped.

@@ -3,17 +3,23 @@
 ``plan`` yields one ``PageSpec`` (an output path, the templates to try, and
 the data they get) or ``FileSpec`` (an output path and its bytes) per output
 file. It touches no disk and renders nothing: a new page kind is one
-function here and one template. Specs are produced one at a time, so that an
-archive of 100,000 statements never holds its pages in memory at once.
+function here and one template.
 
-Page kinds: home, statement (with its citation files), timeline (overview,
-year, month), issuers (index, issuer, organisation), sources (index,
-outlet), search, 404, Atom feeds, sitemap, robots.txt, data exports.
+Every spec carries a ``key``: a checksum of everything its output is made
+from (the statements it shows, its neighbours, the theme, the settings).
+Equal keys make equal bytes, so a build renders only the pages whose key
+changed since the last one, and the data a page needs is computed only then:
+``context`` and ``data`` are functions, called when the page is rendered.
+
+Page kinds: home, statement, timeline (overview, year, month), issuers
+(index, issuer, organisation), sources (index, outlet), search, 404, Atom
+feeds, sitemap, robots.txt, data exports.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -44,7 +50,10 @@ class PageSpec:
     """Site-root-relative output path."""
     templates: tuple[str, ...]
     """Templates to try, most specific first."""
-    context: dict[str, Any]
+    key: str
+    """Checksum of what the page is made from: the same key gives the same bytes."""
+    context: Callable[[], dict[str, Any]]
+    """The template's data, computed when the page is rendered."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +61,30 @@ class FileSpec:
     """A file written as given."""
 
     path: str
-    data: bytes
+    key: str
+    data: Callable[[], bytes]
 
 
 Spec = PageSpec | FileSpec
+
+
+def fingerprint(*parts: object) -> str:
+    """A short checksum of ``parts`` (their ``repr``, which is stable for plain data)."""
+    text = repr(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=16).hexdigest()
+
+
+def statement_key(statement: Statement) -> str:
+    """What a statement's pages are made from: its file's checksum and its issuer."""
+    if statement.checksum:
+        return fingerprint(statement.checksum, tuple(statement.issuer))
+    return fingerprint(tuple(statement._replace(path=None)))
+
+
+def brief(statement: Statement) -> tuple[object, ...]:
+    """What a list of statements shows of one."""
+    return (statement.id, statement.title, statement.date, statement.issuer.issuer,
+            statement.issuer.kind, statement.title_only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,50 +94,74 @@ class SiteInfo:
     title: str
     base_url: str
     language: str
+    search: bool
+    theme: str
+    """Checksum of the theme's templates and assets (part of every page's key)."""
+    generator: str = f"statement-archive {__version__}"
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """The archive in figures, for the pages that show them."""
+
     statements: int
     issuers: int
     first: dt.date | None
     last: dt.date | None
-    search: bool
-    generator: str = f"statement-archive {__version__}"
 
 
 def _page(path: str, templates: Sequence[str], site: SiteInfo, title: str, kind: str,
-          **context: Any) -> PageSpec:
-    links = Links(path, site.base_url)
-    return PageSpec(path, tuple(templates), {
-        "site": site, "links": links, "page": {"path": path, "title": title, "kind": kind},
-        **context,
-    })
+          key: object, context: Callable[[], dict[str, Any]],
+          links: Links | None = None) -> PageSpec:
+    def make() -> dict[str, Any]:
+        return {"site": site, "links": links or Links(path, site.base_url),
+                "page": {"path": path, "title": title, "kind": kind}, **context()}
+
+    return PageSpec(path, tuple(templates), fingerprint(site, path, templates, title, key), make)
+
+
+def _file(path: str, key: object, data: Callable[[], bytes]) -> FileSpec:
+    return FileSpec(path, fingerprint(__version__, path, key), data)
 
 
 # --- statements --------------------------------------------------------------------------
 
 
-def _statement_pages(archive: Archive, site: SiteInfo,
-                     warn_too_deep: Callable[[Statement], None]) -> Iterator[Spec]:
+def _statement_pages(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
     for statement in archive.statements:
         path = Paths.statement(statement.id)
-        url = Links(path, site.base_url).absolute()
-        rendered = render_markdown(statement.body)
-        if rendered.too_deep:
-            warn_too_deep(statement)
-        captures = [(c, safe_href(c.source_url)) for c in statement.captures]
-        yield _page(
-            path, ("statement.html",), site, statement.title, "statement",
-            statement=statement,
-            body_html=rendered.html,
-            captures=captures,
-            neighbours=archive.neighbours[statement.id],
-            issuer=archive.facet("issuer", statement.issuer.issuer_id),
-            source_id=source_id(statement),
-            organization=archive.facet("organization", statement.issuer.organization_id),
-            citation=citations.plain(statement, site.title, url),
-            bibtex=download_url(citations.BIBTEX_TYPE, citations.bibtex(statement, site.title, url)),
-            ris=download_url(citations.RIS_TYPE, citations.ris(statement, site.title, url)),
-            highwire=citations.highwire(statement, url, site.language),
-            canonical=url,
+        neighbours = archive.neighbours[statement.id]
+        issuer = archive.facet("issuer", statement.issuer.issuer_id)
+        organization = archive.facet("organization", statement.issuer.organization_id)
+        key = (
+            statement_key(statement),
+            tuple(brief(n) if n else None for n in neighbours),
+            (issuer.id, issuer.name, issuer.chain) if issuer else None,
+            (organization.id, organization.name) if organization else None,
         )
+
+        def context(statement: Statement = statement, neighbours=neighbours, issuer=issuer,
+                    organization=organization, path: str = path) -> dict[str, Any]:
+            url = Links(path, site.base_url).absolute()
+            rendered = render_markdown(statement.body)
+            return {
+                "statement": statement,
+                "body_html": rendered.html,
+                "too_deep": rendered.too_deep,
+                "captures": [(c, safe_href(c.source_url)) for c in statement.captures],
+                "neighbours": neighbours,
+                "issuer": issuer,
+                "organization": organization,
+                "source_id": source_id(statement),
+                "citation": citations.plain(statement, site.title, url),
+                "bibtex": download_url(citations.BIBTEX_TYPE,
+                                       citations.bibtex(statement, site.title, url)),
+                "ris": download_url(citations.RIS_TYPE, citations.ris(statement, site.title, url)),
+                "highwire": citations.highwire(statement, url, site.language),
+                "canonical": url,
+            }
+
+        yield _page(path, ("statement.html",), site, statement.title, "statement", key, context)
 
 
 # --- timeline ----------------------------------------------------------------------------
@@ -139,26 +192,37 @@ def _year_chart(year_counts: Sequence[int], year: int, links: Links) -> charts.C
 
 def _timeline_pages(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
     path = Paths.timeline()
-    yield _page(path, ("timeline.html",), site, "Timeline", "timeline",
-                years=archive.years, chart=_month_chart(archive, Links(path)))
+    counts = archive.month_counts()
+    yield _page(path, ("timeline.html",), site, "Timeline", "timeline", counts,
+                lambda path=path: {"years": archive.years,
+                                   "chart": _month_chart(archive, Links(path))})
     years = archive.years
     for i, year in enumerate(years):
         path = Paths.year(year.year)
+        previous = years[i - 1] if i else None
+        following = years[i + 1] if i + 1 < len(years) else None
         yield _page(
             path, ("year.html",), site, str(year.year), "year",
-            year=year,
-            chart=_year_chart(year.month_counts(), year.year, Links(path)),
-            previous=years[i - 1] if i else None,
-            next=years[i + 1] if i + 1 < len(years) else None,
+            (year.month_counts(), previous and previous.year, following and following.year),
+            lambda year=year, path=path, previous=previous, following=following: {
+                "year": year,
+                "chart": _year_chart(year.month_counts(), year.year, Links(path)),
+                "previous": previous,
+                "next": following,
+            },
         )
     months = [m for y in years for m in y.months]
     for i, month in enumerate(months):
+        previous = months[i - 1] if i else None
+        following = months[i + 1] if i + 1 < len(months) else None
         yield _page(
             Paths.month(month.year, month.month), ("month.html",), site,
             f"{MONTH_NAMES[month.month - 1]} {month.year}", "month",
-            month=month,
-            previous=months[i - 1] if i else None,
-            next=months[i + 1] if i + 1 < len(months) else None,
+            (tuple(brief(s) for s in month.statements),
+             previous and (previous.year, previous.month),
+             following and (following.year, following.month)),
+            lambda month=month, previous=previous, following=following: {
+                "month": month, "previous": previous, "next": following},
         )
 
 
@@ -189,73 +253,104 @@ def _facet_pages(archive: Archive, site: SiteInfo, facets: Sequence[Facet]) -> I
         path = _facet_path(facet)
         paged = facet.count > LIST_LIMIT
         listed = tuple(reversed(facet.statements[-LATEST:])) if paged else facet.statements
+        tree = archive.tree.get(facet.id, ()) if facet.kind == "organization" else ()
+        parent = archive.facet("organization", facet.parent_id) if facet.kind == "issuer" else None
+        key = (facet.kind, facet.id, facet.name, facet.chain, facet.years(),
+               tuple(brief(s) for s in listed), paged,
+               tuple((r.depth, r.id, r.name, r.facet and r.facet.count) for r in tree),
+               parent and (parent.id, parent.name))
         yield _page(
             path, (f"{facet.kind}-{facet.id}.html", f"{facet.kind}.html"), site, facet.name,
-            facet.kind,
-            facet=facet,
-            paged=paged,
-            statements=listed,
-            years=facet.years(),
-            year_links={y: Links(path).to(_facet_path(facet, y)) for y, _ in facet.years()},
-            chart=_facet_chart(facet, Links(path), paged),
-            tree=archive.tree.get(facet.id, ()) if facet.kind == "organization" else (),
-            parent=archive.facet("organization", facet.parent_id)
-            if facet.kind == "issuer" else None,
+            facet.kind, key,
+            lambda facet=facet, path=path, paged=paged, listed=listed, tree=tree, parent=parent: {
+                "facet": facet,
+                "paged": paged,
+                "statements": listed,
+                "years": facet.years(),
+                "year_links": {y: Links(path).to(_facet_path(facet, y)) for y, _ in facet.years()},
+                "chart": _facet_chart(facet, Links(path), paged),
+                "tree": tree,
+                "parent": parent,
+            },
         )
-        if paged:
-            years = facet.years()
-            for i, (year, _) in enumerate(years):
-                yield _page(
-                    _facet_path(facet, year), ("facet_year.html",), site,
-                    f"{facet.name}: {year}", f"{facet.kind}-year",
-                    facet=facet, year=year, statements=facet.in_year(year),
-                    facet_link=Links(_facet_path(facet, year)).to(path),
-                    previous=years[i - 1][0] if i else None,
-                    next=years[i + 1][0] if i + 1 < len(years) else None,
-                    year_links={y: Links(_facet_path(facet, year)).to(_facet_path(facet, y))
-                                for y, _ in years},
-                )
+        if not paged:
+            continue
+        years = facet.years()
+        for i, (year, _) in enumerate(years):
+            year_path = _facet_path(facet, year)
+            statements = facet.in_year(year)
+            previous = years[i - 1][0] if i else None
+            following = years[i + 1][0] if i + 1 < len(years) else None
+            yield _page(
+                year_path, ("facet_year.html",), site, f"{facet.name}: {year}",
+                f"{facet.kind}-year",
+                (facet.kind, facet.id, facet.name, year, tuple(brief(s) for s in statements),
+                 years),
+                lambda facet=facet, year=year, statements=statements, year_path=year_path,
+                previous=previous, following=following, years=years: {
+                    "facet": facet,
+                    "year": year,
+                    "statements": statements,
+                    "facet_link": Links(year_path).to(_facet_path(facet)),
+                    "previous": previous,
+                    "next": following,
+                    "year_links": {y: Links(year_path).to(_facet_path(facet, y))
+                                   for y, _ in years},
+                },
+            )
 
 
 def _issuer_pages(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
-    unattributed = tuple(s for s in archive.statements if not s.issuer.issuer_id)
-    yield _page(Paths.issuers(), ("issuers.html",), site, "Issuers", "issuers",
-                organizations=archive.organizations, tree=archive.tree,
-                orphans=tuple(i for i in archive.issuers
-                              if not archive.facet("organization", i.parent_id)),
-                unattributed=len(unattributed))
+    unattributed = sum(1 for s in archive.statements if not s.issuer.issuer_id)
+    orphans = tuple(i for i in archive.issuers if not archive.facet("organization", i.parent_id))
+    rows = lambda facets: tuple((f.id, f.name, f.count, f.first.date, f.last.date)  # noqa: E731
+                                for f in facets)
+    key = (rows(archive.organizations), rows(orphans), unattributed,
+           tuple((org, tuple((r.depth, r.id, r.name, r.facet and (r.facet.count,
+                  r.facet.first.date, r.facet.last.date)) for r in tree))
+                 for org, tree in sorted(archive.tree.items())))
+    yield _page(Paths.issuers(), ("issuers.html",), site, "Issuers", "issuers", key,
+                lambda: {"organizations": archive.organizations, "tree": archive.tree,
+                         "orphans": orphans, "unattributed": unattributed})
     yield from _facet_pages(archive, site, archive.organizations)
     yield from _facet_pages(archive, site, archive.issuers)
 
 
 def _source_pages(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
-    yield _page(Paths.sources(), ("sources.html",), site, "Sources", "sources",
-                sources=archive.sources)
+    key = tuple((f.id, f.name, f.count, f.first.date, f.last.date) for f in archive.sources)
+    yield _page(Paths.sources(), ("sources.html",), site, "Sources", "sources", key,
+                lambda: {"sources": archive.sources})
     yield from _facet_pages(archive, site, archive.sources)
 
 
 # --- home, search, 404 -------------------------------------------------------------------
 
 
-def _home(archive: Archive, site: SiteInfo) -> Spec:
+def _home(archive: Archive, site: SiteInfo, totals: Totals) -> Spec:
     path = Paths.home()
-    top = sorted(archive.issuers, key=lambda f: (-f.count, f.name.casefold(), f.id))[:10]
-    return _page(path, ("home.html",), site, site.title, "home",
-                 latest=tuple(reversed(archive.statements[-LATEST:])),
-                 top_issuers=tuple(top),
-                 chart=_month_chart(archive, Links(path)),
-                 years=archive.years)
+    top = tuple(sorted(archive.issuers, key=lambda f: (-f.count, f.name.casefold(), f.id))[:10])
+    latest = tuple(reversed(archive.statements[-LATEST:]))
+    key = (totals, tuple(brief(s) for s in latest), tuple((f.id, f.name, f.count) for f in top),
+           archive.month_counts())
+    return _page(path, ("home.html",), site, site.title, "home", key, lambda: {
+        "totals": totals,
+        "latest": latest,
+        "top_issuers": top,
+        "chart": _month_chart(archive, Links(path)),
+        "years": archive.years,
+    })
 
 
 def _search(archive: Archive, site: SiteInfo) -> Spec:
-    buckets = sorted({Paths.bucket(s.id) for s in archive.statements})
-    return _page(Paths.search(), ("search.html",), site, "Search", "search", buckets=buckets)
+    buckets = tuple(sorted({Paths.bucket(s.id) for s in archive.statements}))
+    return _page(Paths.search(), ("search.html",), site, "Search", "search", buckets,
+                 lambda: {"buckets": buckets})
 
 
 def _not_found(site: SiteInfo) -> Spec:
-    spec = _page(Paths.not_found(), ("404.html",), site, "Page not found", "404")
-    spec.context["links"] = AbsoluteLinks(Paths.not_found(), site.base_url)
-    return spec
+    links = AbsoluteLinks(Paths.not_found(), site.base_url)
+    return _page(Paths.not_found(), ("404.html",), site, "Page not found", "404", None,
+                 dict, links=links)
 
 
 # --- feeds, sitemap, robots, data --------------------------------------------------------
@@ -264,19 +359,22 @@ def _not_found(site: SiteInfo) -> Spec:
 def _feeds(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
     def feed(path: str, title: str, statements: Sequence[Statement], alternate: str) -> Spec:
         latest = tuple(reversed(statements[-FEED_SIZE:]))
-        links = Links(path, site.base_url)
-        entries = tuple(
-            (s, render_markdown(s.body).html, _urn(f"statement:{s.id}"),
-             links.absolute(Paths.statement(s.id)) or links.statement(s.id))
-            for s in latest
-        )
-        return _page(
-            path, ("feed.xml",), site, title, "feed",
-            feed_id=_urn(f"feed:{site.title}:{path}"),
-            entries=entries,
-            alternate=alternate,
-            updated=latest[0].date if latest else dt.date(1970, 1, 1),
-        )
+
+        def context() -> dict[str, Any]:
+            links = Links(path, site.base_url)
+            return {
+                "feed_id": _urn(f"feed:{site.title}:{path}"),
+                "entries": tuple(
+                    (s, render_markdown(s.body).html, _urn(f"statement:{s.id}"),
+                     links.absolute(Paths.statement(s.id)) or links.statement(s.id))
+                    for s in latest
+                ),
+                "alternate": alternate,
+                "updated": latest[0].date if latest else dt.date(1970, 1, 1),
+            }
+
+        key = (tuple((statement_key(s), brief(s)) for s in latest), alternate)
+        return _page(path, ("feed.xml",), site, title, "feed", key, context)
 
     yield feed(Paths.feed(), site.title, archive.statements, Paths.home())
     for issuer in archive.issuers:
@@ -315,41 +413,56 @@ def _sitemaps(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
     urls = [(Links(p, site.base_url).absolute(), d) for p, d in _all_html_paths(archive)]
     chunks = [urls[i:i + SITEMAP_SIZE] for i in range(0, len(urls), SITEMAP_SIZE)]
     if len(chunks) == 1:
-        yield _page(Paths.sitemap(), ("sitemap.xml",), site, "Sitemap", "sitemap", urls=urls)
+        yield _page(Paths.sitemap(), ("sitemap.xml",), site, "Sitemap", "sitemap", urls,
+                    lambda: {"urls": urls})
         return
     names = [f"sitemaps/sitemap-{i + 1}.xml" for i in range(len(chunks))]
     for name, chunk in zip(names, chunks, strict=True):
-        yield _page(name, ("sitemap.xml",), site, "Sitemap", "sitemap", urls=chunk)
-    yield _page(Paths.sitemap(), ("sitemap_index.xml",), site, "Sitemap", "sitemap",
-                sitemaps=tuple(site.base_url + n for n in names))
+        yield _page(name, ("sitemap.xml",), site, "Sitemap", "sitemap", chunk,
+                    lambda chunk=chunk: {"urls": chunk})
+    sitemaps = tuple(site.base_url + n for n in names)
+    yield _page(Paths.sitemap(), ("sitemap_index.xml",), site, "Sitemap", "sitemap", sitemaps,
+                lambda: {"sitemaps": sitemaps})
 
 
 def _robots(site: SiteInfo) -> Spec:
     lines = ["User-agent: *", "Allow: /"]
     if site.base_url:
         lines.append(f"Sitemap: {site.base_url}{Paths.sitemap()}")
-    return FileSpec("robots.txt", ("\n".join(lines) + "\n").encode())
+    text = ("\n".join(lines) + "\n").encode()
+    return _file("robots.txt", text, lambda: text)
 
 
-def site_info(archive: Archive, config: SiteConfig, search: bool) -> SiteInfo:
-    return SiteInfo(
-        title=config.title,
-        base_url=config.base_url,
-        language=config.language,
+def _exports(archive: Archive) -> Iterator[Spec]:
+    key = tuple(statement_key(s) for s in archive.statements)
+    yield _file(Paths.data("json"), key, lambda: exports.statements_json(archive.statements))
+    yield _file(Paths.data("csv"), key, lambda: exports.statements_csv(archive.statements))
+
+
+def site_info(config: SiteConfig, search: bool, theme: str) -> SiteInfo:
+    return SiteInfo(title=config.title, base_url=config.base_url, language=config.language,
+                    search=search, theme=theme)
+
+
+def totals(archive: Archive) -> Totals:
+    return Totals(
         statements=len(archive.statements),
         issuers=len(archive.issuers),
         first=archive.statements[0].date if archive.statements else None,
         last=archive.statements[-1].date if archive.statements else None,
-        search=search,
     )
 
 
 def plan(archive: Archive, config: SiteConfig, *, search: bool = True,
-         warn_too_deep: Callable[[Statement], None] = lambda s: None) -> Iterator[Spec]:
-    """Every output file of the site, one at a time, in a stable order."""
-    site = site_info(archive, config, search)
-    yield _home(archive, site)
-    yield from _statement_pages(archive, site, warn_too_deep)
+         theme: str = "") -> Iterator[Spec]:
+    """Every output file of the site, one at a time, in a stable order.
+
+    ``theme`` is a checksum of the theme's files, so that a changed template
+    changes every page's key.
+    """
+    site = site_info(config, search, theme)
+    yield _home(archive, site, totals(archive))
+    yield from _statement_pages(archive, site)
     yield from _timeline_pages(archive, site)
     yield from _issuer_pages(archive, site)
     yield from _source_pages(archive, site)
@@ -358,6 +471,5 @@ def plan(archive: Archive, config: SiteConfig, *, search: bool = True,
     yield from _feeds(archive, site)
     yield from _sitemaps(archive, site)
     yield _robots(site)
-    yield FileSpec(".nojekyll", b"")
-    yield FileSpec(Paths.data("json"), exports.statements_json(archive.statements))
-    yield FileSpec(Paths.data("csv"), exports.statements_csv(archive.statements))
+    yield _file(".nojekyll", b"", lambda: b"")
+    yield from _exports(archive)

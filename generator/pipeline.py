@@ -10,28 +10,51 @@ end, all at once.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from . import ingest, issuers, model, offline_search, output, pages, search, store, theme
+from . import __version__, ingest, issuers, model, offline_search, output, pages, search, store, theme
+from .cache import Cache
+from .ingest import identity
 from .config import SiteConfig
-from .documents import Statement
 from .model import Archive
 from .problems import BuildInterrupted, Report, shown
-from .render import Renderer
+from .render import Renderer, render_into
 from .urls import Paths
 
 
-def import_sources(config: SiteConfig, report: Report) -> None:
-    """Sources to the Markdown store: parse every capture, merge duplicates, write new files."""
+def import_sources(config: SiteConfig, report: Report, cache: Cache | None = None) -> None:
+    """Sources to the Markdown store: parse every capture, merge duplicates, write new files.
+
+    A statement whose captures, id and authority list are those of the last
+    import, and whose file is still the one that import wrote, is not built
+    again (the cache remembers which file each import wrote).
+    """
+    cache = cache or Cache.for_root(config.root)
     authority = issuers.load_authority(config.issuers_file)
     with report.timed("read sources"):
-        documents = ingest.read_documents(config.source_dir, report)
+        documents, keys = ingest.read_documents(config.source_dir, report, cache)
     with report.timed("scan store"):
-        existing = store.Existing.scan(config.content_dir, report)
+        existing = store.Existing.scan(config.content_dir, report, cache)
     with report.timed("merge"):
-        statements = ingest.statements_from(documents, existing.claimed, existing.files, authority)
-        report.count("statements found", len(statements))
+        pairs = identity.assign_ids(identity.group(documents, keys), existing.claimed,
+                                    existing.files)
+        report.count("statements found", len(pairs))
+        memo = cache.load("imports")
+        due = []
+        for statement_id, grp in pairs:
+            signature = pages.fingerprint(__version__, statement_id, grp.captures,
+                                          authority.checksum)
+            stored = existing.files.get(statement_id)
+            if stored is not None and memo.get(statement_id) == (signature, stored.sha):
+                report.count("statements unchanged")
+                continue
+            due.append((signature, ingest.statement_of(statement_id, grp, authority)))
     with report.timed("write store"):
-        store.save(statements, config.content_dir, existing, report)
+        written = store.save([s for _, s in due], config.content_dir, existing, report, cache)
+    ids = {statement_id for statement_id, _ in pairs}
+    memo = {i: v for i, v in memo.items() if i in ids}
+    memo.update({s.id: (signature, written[s.id]) for signature, s in due if s.id in written})
+    cache.save("imports", memo)
 
 
 def load_archive(config: SiteConfig, report: Report) -> Archive:
@@ -42,7 +65,8 @@ def load_archive(config: SiteConfig, report: Report) -> Archive:
     """
     authority = issuers.load_authority(config.issuers_file)
     with report.timed("read store"):
-        statements = store.load_statements(config.content_dir, report)
+        statements = store.load_statements(config.content_dir, report,
+                                           Cache.for_root(config.root))
     with report.timed("issuers"):
         statements = [issuers.with_issuer(s, authority) for s in statements]
     with report.timed("model"):
@@ -51,68 +75,99 @@ def load_archive(config: SiteConfig, report: Report) -> Archive:
     return archive
 
 
-def _static_files(config: SiteConfig) -> dict[str, bytes]:
+def _static_specs(config: SiteConfig) -> list[pages.FileSpec]:
     """The theme's static assets; a file in a more specific folder wins."""
-    files: dict[str, bytes] = {}
+    files: dict[str, Path] = {}
     for folder in reversed(theme.static_dirs(config)):
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            files[f"static/{path.relative_to(folder).as_posix()}"] = path.read_bytes()
-    return files
+            files[f"static/{path.relative_to(folder).as_posix()}"] = path
+    specs = []
+    for rel, path in sorted(files.items()):
+        data = path.read_bytes()
+        specs.append(pages.FileSpec(rel, pages.fingerprint(rel, data), lambda data=data: data))
+    return specs
+
+
+def _offline_index(out: output.Output, archive: Archive) -> dict[str, str]:
+    """The offline index, one bucket at a time; unchanged buckets keep their files."""
+    keys = {}
+    old = out.old.get("meta", {}).get("offline")
+    old = old if isinstance(old, dict) else {}
+    for bucket, members in offline_search.buckets(archive.statements).items():
+        keys[bucket] = pages.fingerprint(offline_search.FORMAT,
+                                         [pages.statement_key(s) for s in members])
+        prefix = Paths.offline_index(bucket)
+        kept = [p for p in out.old_files if p.startswith(prefix)]
+        if old.get(bucket) == keys[bucket] and kept:
+            for path in kept:
+                out.keep(path)
+            continue
+        for path, data in offline_search.build(members):
+            out.write(path, data, keys[bucket])
+    return keys
 
 
 def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_on: bool) -> bool:
-    """Pages and search index into the output folder; True if the site changed."""
+    """Pages and search index into the output folder; True if the site changed.
+
+    Only what changed is rendered: every output has a key (what it is made
+    from), and a file whose key is the same as in the current site is kept.
+    """
     renderer = Renderer(config)
-
-    def too_deep(statement: Statement) -> None:
-        report.warning(shown(statement.path) if statement.path else statement.id, "site",
-                       "the body nests deeper than Markdown allows, so it is shown as plain text")
-
     with output.Output(
         config.output_dir, report,
         protected=(config.root, config.root / "themes", config.root / "templates"),
         no_inside=(config.content_dir, config.source_dir),
         wait_message=sys.stderr,
     ) as out:
+        with report.timed("plan"):
+            specs = [*pages.plan(archive, config, search=search_on,
+                                 theme=theme.checksum(config)), *_static_specs(config)]
+            stale = []
+            for spec in specs:
+                if out.current(spec.path, spec.key):
+                    out.keep(spec.path)
+                else:
+                    stale.append(spec)
         with report.timed("pages"):
-            total, done = len(archive.statements), 0
-            for spec in pages.plan(archive, config, search=search_on, warn_too_deep=too_deep):
-                out.write(spec.path, renderer(spec))
-                if spec.path.startswith("statements/"):
-                    done += 1
-                    report.progress("pages", done, total)
-            for path, data in sorted(_static_files(config).items()):
-                out.write(path, data)
-        buckets = offline_search.buckets(archive.statements)
-        meta: dict[str, dict[str, str]] = {"search": {}}
+            notes = render_into(out, stale, renderer,
+                                lambda done, total: report.progress("pages", done, total))
+        for where, what in notes:
+            report.warning(where, "site", what)
+        meta: dict[str, dict[str, str]] = {"search": {}, "offline": {}}
         binary = None
         if search_on:
             with report.timed("offline search index"):
-                for members in buckets.values():
-                    for spec in offline_search.build(members):
-                        out.write(spec.path, spec.data)
+                meta["offline"] = _offline_index(out, archive)
             binary = search.executable()
             version = search.version(binary)
-            meta["search"] = {bucket: search.signature(out.files, bucket, config.language, version)
-                              for bucket in buckets}
-        changed = out.finish(meta, tool_dirs=(search.FOLDER,))
-        if changed and binary is not None:
+            shas = {path: entry[0] for path, entry in out.files.items()}
+            meta["search"] = {bucket: search.signature(shas, bucket, config.language, version)
+                              for bucket in offline_search.buckets(archive.statements)}
+        with report.timed("stage"):
+            missing = set(out.finish(meta, tool_dirs=(search.FOLDER,)))
+        if missing:  # deleted from the site by hand: made again
+            for spec in specs:
+                if spec.path in missing:
+                    data, _ = renderer(spec)
+                    out.write(spec.path, data, spec.key)
+        if out.changed_site and binary is not None:
             with report.timed("search index"):
                 previous = out.old.get("meta", {}).get("search")
                 previous = previous if isinstance(previous, dict) else {}
-                stale = [
-                    bucket for bucket in buckets
+                stale_buckets = [
+                    bucket for bucket in meta["search"]
                     if previous.get(bucket) != meta["search"][bucket]
                     or not out.reuse(Paths.search_bundle(bucket).rstrip("/"))
                 ]
-                search.run_pagefind(out.staging, stale, config.language, binary)
-                for bucket in stale:
+                search.run_pagefind(out.staging, stale_buckets, config.language, binary)
+                for bucket in stale_buckets:
                     out.adopt(Paths.search_bundle(bucket).rstrip("/"))
         with report.timed("swap"):
             out.commit()
     report.count("site files", len(out.files))
     report.count("site files written", out.changed)
-    return changed
+    return out.changed_site
 
 
 def build(config: SiteConfig, report: Report, *, search: bool = True) -> Archive:

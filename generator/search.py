@@ -19,19 +19,17 @@ a stable order, so that the same input gives the same index.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gzip
 import hashlib
 import json
 import os
-import signal
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import cbor
+from .children import die_with_parent
 from .problems import BuildInterrupted
 from .urls import Paths
 
@@ -76,15 +74,6 @@ def signature(files: Mapping[str, str], bucket: str, language: str, binary_versi
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child
-    """Ask Linux to kill Pagefind if the build is killed (even by ``kill -9``)."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def _command(binary: Path, site_dir: Path, bucket: str, language: str) -> list[str]:
     return [
         str(binary), "--site", str(site_dir),
@@ -112,7 +101,7 @@ def run_pagefind(site_dir: Path, buckets: Sequence[str], language: str, binary: 
                     process = subprocess.Popen(
                         _command(binary, site_dir, bucket, language), text=True,
                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                        preexec_fn=_die_with_parent)
+                        preexec_fn=die_with_parent)
                 except OSError as exc:
                     raise SearchFailed(
                         f"could not run Pagefind ({binary}): {exc.strerror or exc}") from None

@@ -21,13 +21,15 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .documents import Capture, FoundDate, Issuer, Statement
-from .problems import Report, shown
+from .cache import Cache, stat_key
+from .problems import Problem, Report, shown
 from .urls import is_safe_segment
 
 STAGE = "store"
@@ -305,45 +307,67 @@ def store_files(content_dir: Path) -> Iterator[Path]:
                 yield Path(folder, name)
 
 
-@dataclass(slots=True)
-class StoredFile:
+class StoredFile(NamedTuple):
     path: Path
-    text: str
+    sha: str
+    """SHA-256 of the file's bytes."""
     state: str
     """``generated``, ``edited`` or ``manual`` (see ``stamp_state``)."""
     statement: Statement | None
     """None when the file could not be read."""
+    problems: tuple[Problem, ...] = ()
+    """What was wrong with it (reported again whenever it is read from the cache)."""
 
 
-def read_file(path: Path, content_dir: Path, report: Report) -> StoredFile | None:
+def read_file(path: Path) -> StoredFile:
+    """Read and parse one store file; what is wrong with it is in ``problems``."""
     display = shown(path)
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        report.error(display, STAGE, f"not UTF-8 text (invalid byte at offset {exc.start})")
-        return None
+        data = path.read_bytes()
     except OSError as exc:
-        report.error(display, STAGE, f"cannot read the file: {exc.strerror or exc}")
-        return None
+        return StoredFile(path, "", "manual", None, (Problem(
+            display, STAGE, f"cannot read the file: {exc.strerror or exc}"),))
+    sha = hashlib.sha256(data).hexdigest()
     try:
-        statement: Statement | None = parse(text, path, display)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return StoredFile(path, sha, "manual", None, (Problem(
+            display, STAGE, f"not UTF-8 text (invalid byte at offset {exc.start})"),))
+    try:
+        return StoredFile(path, sha, stamp_state(text), parse(text, path, display))
     except StoreError as exc:
-        report.error(exc.where, STAGE, exc.reason, exc.hint)
-        statement = None
-    return StoredFile(path, text, stamp_state(text), statement)
+        return StoredFile(path, sha, stamp_state(text), None,
+                          (Problem(exc.where, STAGE, exc.reason, exc.hint),))
 
 
-def read_all(content_dir: Path, report: Report) -> list[StoredFile]:
-    """Every file of the store, read and parsed; unreadable ones are reported."""
+def read_all(content_dir: Path, report: Report, cache: Cache | None = None) -> list[StoredFile]:
+    """Every file of the store, read and parsed; unreadable ones are reported.
+
+    A file whose size, time and inode are those the cache saw is not read again.
+    """
     if not content_dir.is_dir():
         return []
-    files = [read_file(path, content_dir, report) for path in store_files(content_dir)]
-    return [f for f in files if f is not None]
+    cache = cache or Cache(None)
+    known = cache.load("store")
+    seen = {}
+    files = []
+    for path in store_files(content_dir):
+        key = stat_key(path)
+        hit = known.get(str(path))
+        stored = hit[1] if hit is not None and hit[0] == key else read_file(path)
+        seen[str(path)] = (key, stored)
+        for problem in stored.problems:
+            report.add(problem)
+        files.append(stored)
+    if seen != known:
+        cache.save("store", seen)
+    return files
 
 
-def load_statements(content_dir: Path, report: Report) -> list[Statement]:
+def load_statements(content_dir: Path, report: Report, cache: Cache | None = None
+                    ) -> list[Statement]:
     """Every statement of the store that could be read, in file order."""
-    return [f.statement for f in read_all(content_dir, report) if f.statement is not None]
+    return [f.statement for f in read_all(content_dir, report, cache) if f.statement is not None]
 
 
 # --- saving an import --------------------------------------------------------------------
@@ -359,9 +383,9 @@ class Existing:
     """Capture checksum to the id of the statement that lists it."""
 
     @classmethod
-    def scan(cls, content_dir: Path, report: Report) -> Existing:
+    def scan(cls, content_dir: Path, report: Report, cache: Cache | None = None) -> Existing:
         existing = cls()
-        for stored in read_all(content_dir, report):
+        for stored in read_all(content_dir, report, cache):
             if stored.statement is None:
                 continue
             statement = stored.statement
@@ -374,11 +398,22 @@ class Existing:
 
 
 def save(
-    statements: Iterable[Statement], content_dir: Path, existing: Existing, report: Report
-) -> None:
-    """Write each statement's file unless it is unchanged or was edited by hand."""
+    statements: Iterable[Statement], content_dir: Path, existing: Existing, report: Report,
+    cache: Cache | None = None,
+) -> dict[str, str]:
+    """Write each statement's file unless it is unchanged or was edited by hand.
+
+    Returns the checksum of each statement's file as the generator wrote it
+    (new, updated or unchanged); a file kept as edited by hand is left out.
+    The files written go into the cache as what reading them gives (reading a
+    file back gives the statement it was written from), so that the build
+    that follows does not read them again.
+    """
+    written = {}
+    fresh: list[tuple[Path, str, Statement]] = []
     for statement in statements:
         text = dump(statement)
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
         stored = existing.files.get(statement.id)
         if stored is None:
             path = default_path(content_dir, statement.id)
@@ -390,11 +425,16 @@ def save(
                              "fix or move the file, then import again")
                 continue
             write_atomic(path, text)
+            written[statement.id] = sha
+            fresh.append((path, sha, statement))
             report.count("statements created")
-        elif stored.text == text:
+        elif stored.sha == sha:
+            written[statement.id] = sha
             report.count("statements unchanged")
         elif stored.state == "generated":
             write_atomic(stored.path, text)
+            written[statement.id] = sha
+            fresh.append((stored.path, sha, statement))
             report.count("statements updated")
         else:
             report.count("kept as edited by hand")
@@ -410,3 +450,10 @@ def save(
                     "to take them, add them to its captures by hand, or delete the file "
                     "and import again",
                 )
+    if cache is not None and fresh:
+        known = cache.load("store")
+        for path, sha, statement in fresh:
+            known[str(path)] = (stat_key(path), StoredFile(
+                path, sha, "generated", statement._replace(path=str(path), checksum=sha)))
+        cache.save("store", known)
+    return written

@@ -18,6 +18,7 @@ printing nothing.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from pathlib import Path
 
@@ -71,6 +72,17 @@ def static_dirs(config: SiteConfig) -> list[Path]:
         if folder.is_dir() and folder.resolve() not in [u.resolve() for u in unique]:
             unique.append(folder)
     return unique
+
+
+def checksum(config: SiteConfig) -> str:
+    """A checksum of every template and asset the site is built with (the theme chain)."""
+    digest = hashlib.sha256()
+    for kind, folders in (("templates", template_dirs(config)), ("static", static_dirs(config))):
+        for rank, folder in enumerate(folders):
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                digest.update(f"{kind}:{rank}:{path.relative_to(folder).as_posix()}\n".encode())
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:32]
 
 
 def long_date(value: dt.date) -> str:

@@ -86,7 +86,7 @@ def test_every_output_file_is_inside_the_site(site):
     everything = list(root.parent.rglob("*"))
     outside = [p for p in everything if p.is_file() and root not in p.resolve().parents
                and p.resolve() != root and not str(p.relative_to(root.parent)).startswith(
-                   ("content", "config.yaml", ".site."))]
+                   ("content", "config.yaml", ".site.", ".cache"))]
     assert outside == []
 
 

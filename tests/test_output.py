@@ -17,9 +17,9 @@ def build(out: Path, files: dict[str, bytes], **kwargs) -> tuple[bool, Report]:
     with Output(out, report, **kwargs) as output:
         for path, data in files.items():
             output.write(path, data)
-        changed = output.finish({})
+        assert output.finish({}) == []
         output.commit()
-    return changed, report
+    return output.changed_site, report
 
 
 def tree(folder: Path) -> dict[str, bytes]:

@@ -16,10 +16,11 @@ from types import ModuleType
 from .. import issuers
 from ..documents import Document, Statement
 from ..markdown import text_to_markdown
-from ..problems import Report, shown
+from ..cache import Cache, stat_key
+from ..problems import Problem, Report, Severity, shown
 from . import identity, kcnawatch, records
 from .decode import RawSource, Undecodable, read_source
-from .errors import ParseError, Skipped, Warned
+from .errors import ParseError, Skipped
 
 #: Formats in the order they are tried. JSON first: it is recognised by its first character.
 PARSERS: tuple[ModuleType, ...] = (records, kcnawatch)
@@ -48,54 +49,91 @@ def source_files(source_dir: Path) -> Iterator[Path]:
                 yield Path(folder, name)
 
 
-def parse_source(raw: RawSource, report: Report) -> list[Document]:
-    """Parse one decoded capture, reporting its problems under its path."""
-    name = shown(raw.path)
+def parse_file(path: Path, source_dir: Path) -> tuple[list[Document], list[Problem]]:
+    """Read, decode and parse one capture file; what is wrong is returned, not raised."""
+    name = shown(path)
+    try:
+        raw = read_source(path, source_dir)
+    except Undecodable as exc:
+        return [], [Problem(name, STAGE, str(exc))]
+    except OSError as exc:
+        return [], [Problem(name, STAGE, f"cannot read the file: {exc.strerror or exc}")]
     parser = detect(raw.text)
     if parser is None:
-        report.error(name, STAGE, "not a format this generator reads",
-                     "expected a KCNA Watch page saved as text, or a JSON array of records")
-        return []
+        return [], [Problem(name, STAGE, "not a format this generator reads",
+                            "expected a KCNA Watch page saved as text, or a JSON array of records")]
     try:
         documents, notes = parser.parse(raw)
     except ParseError as exc:
         where = f"{name}: {exc.where}" if exc.where else name
-        report.error(where, STAGE, exc.reason, exc.hint)
-        return []
+        return [], [Problem(where, STAGE, exc.reason, exc.hint)]
+    problems = []
     for note in notes:
         where = f"{name}: {note.where}" if note.where else name
-        if isinstance(note, Skipped):
-            report.error(where, STAGE, note.reason, note.hint)
-        elif isinstance(note, Warned):
-            report.warning(where, STAGE, note.reason, note.hint)
-    return documents
+        severity = Severity.ERROR if isinstance(note, Skipped) else Severity.WARNING
+        problems.append(Problem(where, STAGE, note.reason, note.hint, severity))
+    return documents, problems
 
 
-def read_documents(source_dir: Path, report: Report) -> list[Document]:
-    """Parse every capture under ``source_dir``; bad files are reported and skipped."""
+def read_documents(source_dir: Path, report: Report, cache: Cache | None = None
+                   ) -> tuple[list[Document], list[identity.Keys]]:
+    """Parse every capture under ``source_dir``; bad files are reported and skipped.
+
+    Returns the documents and their identity keys. A file the cache has seen
+    with the same size, time and inode is not read again (its problems are
+    reported again all the same).
+    """
     if not source_dir.is_dir():
         report.warning(shown(source_dir), STAGE, "the source folder does not exist; nothing to import",
                        "create it, or set source_dir in config.yaml")
-        return []
+        return [], []
+    cache = cache or Cache(None)
+    known = cache.load("sources")
+    seen = {}
     documents: list[Document] = []
+    keys: list[identity.Keys] = []
     for path in source_files(source_dir):
-        try:
-            raw = read_source(path, source_dir)
-        except Undecodable as exc:
-            report.error(shown(path), STAGE, str(exc))
-            continue
-        except OSError as exc:
-            report.error(shown(path), STAGE, f"cannot read the file: {exc.strerror or exc}")
-            continue
-        parsed = parse_source(raw, report)
+        stat = stat_key(path)
+        hit = known.get(str(path))
+        if hit is not None and hit[0] == stat:
+            entry = hit
+        else:
+            parsed, problems = parse_file(path, source_dir)
+            entry = (stat, parsed, [identity.keys_of(d) for d in parsed], problems)
+        seen[str(path)] = entry
+        for problem in entry[3]:
+            report.add(problem)
         report.count("source files read")
-        documents.extend(parsed)
-    return documents
+        documents.extend(entry[1])
+        keys.extend(entry[2])
+    if seen != known:
+        cache.save("sources", seen)
+    return documents, keys
+
+
+def statement_of(statement_id: str, grp: identity.Group, authority: issuers.Authority
+                 ) -> Statement:
+    """The statement a group of captures makes (its representative capture speaks for it)."""
+    first = grp.first
+    return Statement(
+        id=statement_id,
+        title=first.title,
+        date=first.date,
+        source=first.source,
+        body=text_to_markdown(first.paragraphs),
+        captures=grp.captures,
+        date_from=first.date_from,
+        dateline=first.dateline,
+        found_dates=grp.found_dates,
+        topics=grp.topics,
+        title_only=not first.paragraphs,
+        issuer=issuers.attribute(first.title, issuers.opening_of(first.paragraphs), authority),
+    )
 
 
 def statements_from(
     documents: list[Document], claimed: dict[str, str], taken: Iterable[str],
-    authority: issuers.Authority | None = None,
+    authority: issuers.Authority | None = None, keys: list[identity.Keys] | None = None,
 ) -> list[Statement]:
     """Merge duplicate documents and give each statement its id (see ``identity``).
 
@@ -103,21 +141,5 @@ def statements_from(
     and looked up in ``authority`` (None: no list, so every issuer is unlisted).
     """
     authority = authority if authority is not None else issuers.Authority()
-    statements = []
-    for statement_id, grp in identity.assign_ids(identity.group(documents), claimed, taken):
-        first = grp.first
-        statements.append(Statement(
-            id=statement_id,
-            title=first.title,
-            date=first.date,
-            source=first.source,
-            body=text_to_markdown(first.paragraphs),
-            captures=grp.captures,
-            date_from=first.date_from,
-            dateline=first.dateline,
-            found_dates=grp.found_dates,
-            topics=grp.topics,
-            title_only=not first.paragraphs,
-            issuer=issuers.attribute(first.title, issuers.opening_of(first.paragraphs), authority),
-        ))
-    return statements
+    return [statement_of(statement_id, grp, authority) for statement_id, grp in
+            identity.assign_ids(identity.group(documents, keys), claimed, taken)]

@@ -18,8 +18,9 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..documents import Capture, Document, FoundDate
 
@@ -49,6 +50,21 @@ def slugify(title: str, max_len: int = SLUG_MAX) -> str:
 def text_key(document: Document) -> str:
     """The normalised body text ('' for a capture without text)."""
     return normalise("\n".join(document.paragraphs))
+
+
+class Keys(NamedTuple):
+    """What decides whether two captures are one statement (computed once per capture)."""
+
+    title: str
+    """The normalised title."""
+    text: str
+    """Checksum of the normalised text ('' for a capture without text)."""
+
+
+def keys_of(document: Document) -> Keys:
+    text = text_key(document)
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() if text else ""
+    return Keys(normalise(document.title), digest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,18 +108,21 @@ def _order(document: Document) -> tuple[bool, str, str, str]:
     return (not document.paragraphs, c.file, c.source_url or "", c.sha256)
 
 
-def group(documents: Iterable[Document]) -> list[Group]:
-    """Merge duplicate captures into groups, one per statement, in a stable order."""
-    by_title: dict[tuple[object, str], list[Document]] = defaultdict(list)
-    for document in documents:
-        by_title[(document.date, normalise(document.title))].append(document)
+def group(documents: Sequence[Document], keys: Sequence[Keys] | None = None) -> list[Group]:
+    """Merge duplicate captures into groups, one per statement, in a stable order.
+
+    ``keys`` are the documents' ``keys_of``, when already known (from the cache).
+    """
+    keys = keys if keys is not None else [keys_of(d) for d in documents]
+    by_title: dict[tuple[object, str], list[tuple[Document, str]]] = defaultdict(list)
+    for document, key in zip(documents, keys, strict=True):
+        by_title[(document.date, key.title)].append((document, key.text))
 
     groups: list[Group] = []
     for (_, title), docs in sorted(by_title.items(), key=lambda item: (str(item[0][0]), item[0][1])):
         by_text: dict[str, list[Document]] = defaultdict(list)
         empty: list[Document] = []
-        for doc in docs:
-            text = text_key(doc)
+        for doc, text in docs:
             (by_text[text] if text else empty).append(doc)
         if not by_text:
             by_text[""] = []

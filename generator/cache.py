@@ -1,0 +1,74 @@
+"""The build cache: what earlier builds learned about unchanged inputs.
+
+An archive of 100,000 statements has 100,000 Markdown files and tens of
+thousands of captures; reading and parsing all of them takes minutes. The
+cache remembers, for each file, what parsing it gave, keyed by the file's
+size, modification time and inode (the way ``git`` and ``make`` tell an
+unchanged file): a file whose stat is the same is not read again.
+
+The cache lives in ``.cache/generator/`` next to config.yaml. It is only an
+optimisation: deleting it changes nothing but the time the next build takes,
+and a cache written by another version of the generator (or of Python) is
+ignored. It is written with ``pickle``, so it must not come from elsewhere:
+it is not meant to be shared or committed (``.gitignore`` leaves it out).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+FORMAT = 1
+_STAMP = (FORMAT, __version__, sys.version_info[:2])
+
+StatKey = tuple[int, int, int]
+
+
+def stat_key(path: str | Path) -> StatKey | None:
+    """``(size, mtime_ns, inode)`` of ``path``, or None if it cannot be read."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+class Cache:
+    """Named lookups, each one pickle file in ``folder`` (None: a cache that keeps nothing)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    @classmethod
+    def for_root(cls, root: Path) -> Cache:
+        return cls(root / ".cache" / "generator")
+
+    def load(self, name: str) -> dict[Any, Any]:
+        if self.folder is None:
+            return {}
+        try:
+            with open(self.folder / f"{name}.pickle", "rb") as handle:
+                stamp, data = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError,
+                AttributeError, ImportError, IndexError):
+            return {}
+        return data if stamp == _STAMP and isinstance(data, dict) else {}
+
+    def save(self, name: str, data: dict[Any, Any]) -> None:
+        """Write ``data`` whole or not at all; a cache that cannot be written is skipped."""
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=self.folder)
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump((_STAMP, data), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.folder / f"{name}.pickle")
+        except OSError:
+            pass

@@ -1,0 +1,102 @@
+"""The build cache: unchanged files are not read twice, and the cache never changes the result."""
+
+import shutil
+from pathlib import Path
+
+from generator import ingest, pipeline, store
+from generator.cache import Cache
+from generator.problems import Report
+
+from .sites import build, make_archive
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def counting(monkeypatch, module, name):
+    calls = []
+    real = getattr(module, name)
+
+    def wrapper(path, *args):
+        calls.append(Path(path).name)
+        return real(path, *args)
+
+    monkeypatch.setattr(module, name, wrapper)
+    return calls
+
+
+def test_a_second_import_reads_no_unchanged_file_again(tmp_path, monkeypatch):
+    config = make_archive(tmp_path)
+    pipeline.import_sources(config, Report())
+    parsed = counting(monkeypatch, ingest, "parse_file")
+    read = counting(monkeypatch, store, "read_file")
+    report = Report()
+    pipeline.import_sources(config, report)
+    assert parsed == [] and read == []
+    assert report.counts["statements unchanged"] == report.counts["statements found"]
+
+
+def test_an_edited_capture_is_the_only_file_parsed_again(tmp_path, monkeypatch):
+    config = make_archive(tmp_path)
+    pipeline.import_sources(config, Report())
+    capture = config.source_dir / "dates_disagree.txt"
+    capture.write_text(capture.read_text().replace("Nothing more.", "Nothing more at all."))
+    parsed = counting(monkeypatch, ingest, "parse_file")
+    pipeline.import_sources(config, Report())
+    assert parsed == ["dates_disagree.txt"]
+
+
+def test_problems_of_a_cached_file_are_reported_on_every_build(tmp_path):
+    config = make_archive(tmp_path)
+    (config.source_dir / "broken.txt").write_bytes(b"")
+    first, second = Report(), Report()
+    pipeline.import_sources(config, first)
+    pipeline.import_sources(config, second)
+    assert [p.line() for p in second.problems] == [p.line() for p in first.problems]
+    assert any("broken.txt" in p.path for p in second.problems)
+
+
+def test_the_site_is_the_same_with_a_cache_without_one_or_with_a_broken_one(tmp_path):
+    config = make_archive(tmp_path)
+    build(config, search=False)
+    cached = tree(config.output_dir)
+    shutil.rmtree(tmp_path / ".cache")
+    shutil.rmtree(config.output_dir)
+    build(config, search=False)
+    assert tree(config.output_dir) == cached
+    for pickle_file in (tmp_path / ".cache" / "generator").glob("*.pickle"):
+        pickle_file.write_bytes(b"not a pickle")
+    shutil.rmtree(config.output_dir)
+    build(config, search=False)
+    assert tree(config.output_dir) == cached
+
+
+def test_a_cache_from_another_version_is_ignored(tmp_path, monkeypatch):
+    cache = Cache(tmp_path)
+    cache.save("sources", {"a": 1})
+    assert cache.load("sources") == {"a": 1}
+    monkeypatch.setattr("generator.cache._STAMP", ("another", "version"))
+    assert cache.load("sources") == {}
+
+
+def test_a_hand_edit_after_an_import_is_still_kept(tmp_path):
+    config = make_archive(tmp_path)
+    pipeline.import_sources(config, Report())
+    path = next(config.content_dir.rglob("*.md"))
+    edited = path.read_text() + "\nAn archivist's note.\n"
+    path.write_text(edited)
+    report = Report()
+    pipeline.import_sources(config, report)
+    assert path.read_text() == edited
+    assert report.counts["kept as edited by hand"] == 1
+
+
+def test_a_file_an_import_wrote_is_cached_as_reading_it_gives(tmp_path):
+    config = make_archive(tmp_path)
+    pipeline.import_sources(config, Report())
+    cached = Cache.for_root(tmp_path).load("store")
+    assert len(cached) == len(list(store.store_files(config.content_dir)))
+    for path, (_, stored) in cached.items():
+        assert stored == store.read_file(Path(path))

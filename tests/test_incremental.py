@@ -1,0 +1,101 @@
+"""Rebuilds do only what changed, and always end with the site a clean build makes."""
+
+import os
+from pathlib import Path
+
+from .sites import build, make_archive
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def clean_build(config, tmp_path: Path) -> dict[str, bytes]:
+    fresh = tmp_path / "fresh"
+    build(config, search=True, output_dir=fresh)
+    return tree(fresh)
+
+
+def edit_statement(config, fragment: str, old: str, new: str) -> Path:
+    (path,) = [p for p in config.content_dir.rglob("*.md") if fragment in p.name]
+    path.write_text(path.read_text().replace(old, new, 1))
+    return path
+
+
+def test_a_rebuild_with_nothing_changed_writes_nothing(tmp_path):
+    config = make_archive(tmp_path)
+    build(config, search=True)
+    before = inodes(config.output_dir)
+    report = build(config, search=True)
+    assert report.counts["site files written"] == 0
+    assert inodes(config.output_dir) == before
+
+
+def test_one_edited_statement_rewrites_its_page_and_reindexes_one_year(tmp_path):
+    config = make_archive(tmp_path)
+    build(config, search=True)
+    site = config.output_dir
+    before = inodes(site)
+    edit_statement(config, "2022-09-22-vice-director-general", "keep its mouth shut",
+                   "keep its mouth firmly shut")
+    report = build(config, search=True)
+    after = inodes(site)
+    changed = {p for p in after if before.get(p) != after[p]}
+    assert "statements/2022/2022-09-22-vice-director-general-of-general-bureau-of-equipment-of-" \
+           "ministry-of-national.html" in changed
+    assert any(p.startswith("pagefind/2022/") for p in changed)
+    assert not any(p.startswith(("pagefind/2024/", "pagefind/2019/", "search/data/2024/"))
+                   for p in changed)
+    assert "statements/2024/2024-08-04-press-statement-of-external-policy-office-of-dprk-foreign-" \
+           "ministry.html" not in changed
+    # Far fewer files written than the site holds.
+    assert report.counts["site files written"] < len(after) / 4
+    assert tree(site) == clean_build(config, tmp_path)
+
+
+def test_a_changed_title_updates_the_lists_that_show_it(tmp_path):
+    config = make_archive(tmp_path)
+    build(config, search=True)
+    edit_statement(config, "2022-11-08", "title: Press Statement of Vice Director",
+                   "title: Press Statement (corrected) of Vice Director")
+    build(config, search=True)
+    site = config.output_dir
+    assert "Press Statement (corrected)" in (site / "timeline/2022/11/index.html").read_text()
+    assert tree(site) == clean_build(config, tmp_path)
+
+
+def test_an_added_statement_appears_everywhere_a_clean_build_puts_it(tmp_path):
+    config = make_archive(tmp_path, with_fixtures=False)
+    build(config, search=True)
+    raw = Path(__file__).parent / "fixtures" / "raw" / "dates_disagree.txt"
+    (config.source_dir / "new.txt").write_bytes(raw.read_bytes())
+    build(config, search=True)
+    assert tree(config.output_dir) == clean_build(config, tmp_path)
+
+
+def test_a_changed_template_rewrites_every_page(tmp_path):
+    config = make_archive(tmp_path, with_fixtures=False)
+    build(config, search=False)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "base.html").write_text(
+        '{% extends "default:base.html" %}{% block title %}[Archive] {{ super() }}{% endblock %}')
+    build(config, search=False)
+    pages = [*config.output_dir.glob("statements/*/*.html"),
+             *config.output_dir.glob("timeline/**/index.html")]
+    assert pages and all("<title>[Archive]" in p.read_text() for p in pages)
+
+
+def test_a_page_deleted_from_the_site_by_hand_comes_back(tmp_path):
+    config = make_archive(tmp_path, with_fixtures=False)
+    build(config, search=False)
+    page = next(config.output_dir.glob("statements/*/*.html"))
+    expected = page.read_bytes()
+    os.unlink(page)
+    build(config, search=False)
+    assert page.read_bytes() == expected
