@@ -18,6 +18,7 @@ from .ingest import identity
 from .config import SiteConfig
 from .model import Archive
 from .problems import BuildInterrupted, Report, shown
+from .parallel import fork_map
 from .render import Renderer, render_into
 from .urls import Paths
 
@@ -40,10 +41,10 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
                                     existing.files)
         report.count("statements found", len(pairs))
         memo = cache.load("imports")
+        listed = authority.checksum
         due = []
         for statement_id, grp in pairs:
-            signature = pages.fingerprint(__version__, statement_id, grp.captures,
-                                          authority.checksum)
+            signature = pages.fingerprint(__version__, statement_id, grp.captures, listed)
             stored = existing.files.get(statement_id)
             if stored is not None and memo.get(statement_id) == (signature, stored.sha):
                 report.count("statements unchanged")
@@ -89,10 +90,11 @@ def _static_specs(config: SiteConfig) -> list[pages.FileSpec]:
 
 
 def _offline_index(out: output.Output, archive: Archive) -> dict[str, str]:
-    """The offline index, one bucket at a time; unchanged buckets keep their files."""
+    """The offline index, one bucket at a time (over the cores); unchanged buckets are kept."""
     keys = {}
     old = out.old.get("meta", {}).get("offline")
     old = old if isinstance(old, dict) else {}
+    due = []
     for bucket, members in offline_search.buckets(archive.statements).items():
         keys[bucket] = pages.fingerprint(offline_search.FORMAT,
                                          [pages.statement_key(s) for s in members])
@@ -101,8 +103,11 @@ def _offline_index(out: output.Output, archive: Archive) -> dict[str, str]:
         if old.get(bucket) == keys[bucket] and kept:
             for path in kept:
                 out.keep(path)
-            continue
-        for path, data in offline_search.build(members):
+        else:
+            due.append((bucket, members))
+    built = fork_map(lambda item: list(offline_search.build(item[1])), due)
+    for (bucket, _), files in zip(due, built, strict=True):
+        for path, data in files:
             out.write(path, data, keys[bucket])
     return keys
 

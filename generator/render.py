@@ -8,18 +8,15 @@ writes the files itself, and sends back only their checksums.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import jinja2
 
-from .children import die_with_parent
 from .config import SiteConfig
 from .output import Output, OutputError, sha256
 from .pages import FileSpec, Spec
+from .parallel import fork_map
 from .problems import BuildInterrupted, shown
 from .theme import make_environment
 
@@ -72,42 +69,18 @@ def _notes(context: dict[str, Any]) -> Notes:
 
 # --- in parallel -------------------------------------------------------------------------
 
-# What forked workers inherit: set just before the pool starts, cleared after.
-_WORK: tuple[Renderer, Sequence[Spec], Output] | None = None
-
-
-def _render_share(indexes: Sequence[int]) -> list[tuple[str, str, str, Notes]]:
-    renderer, specs, out = _WORK  # type: ignore[misc]
-    done = []
-    for index in indexes:
-        spec = specs[index]
-        data, notes = renderer(spec)
-        target = out.staging / spec.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            target.write_bytes(data)
-        except OSError as exc:
-            raise OutputError(f"cannot write {shown(out.out / spec.path)}: "
-                              f"{exc.strerror or exc}; the previous site is unchanged") from None
-        done.append((spec.path, sha256(data), spec.key, notes))
-    return done
-
-
-def _worker_start() -> None:  # pragma: no cover - runs in the worker
-    die_with_parent()
-    # The build's own handlers are not the worker's: the parent stops the pool itself.
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
 
 def render_into(out: Output, specs: Sequence[Spec], renderer: Renderer,
                 progress: Callable[[int, int], None] = lambda done, total: None,
                 jobs: int | None = None) -> Notes:
-    """Render ``specs`` into ``out``; return the warnings they raised."""
-    jobs = jobs or os.cpu_count() or 1
+    """Render ``specs`` into ``out``; return the warnings they raised.
+
+    With many specs, forked workers render them and write the files into the
+    staging folder themselves; only checksums come back.
+    """
     notes: Notes = []
     total = len(specs)
-    if jobs < 2 or total < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+    if total < PARALLEL_MIN:
         for done, spec in enumerate(specs, start=1):
             data, raised = renderer(spec)
             out.write(spec.path, data, spec.key)
@@ -115,20 +88,30 @@ def render_into(out: Output, specs: Sequence[Spec], renderer: Renderer,
             progress(done, total)
         return notes
 
-    global _WORK
-    out.staged(specs[0].path)  # make the staging folder before the workers need it
-    _WORK = (renderer, specs, out)
-    shares = [list(range(start, min(start + 64, len(specs))))
-              for start in range(0, len(specs), 64)]
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_start) as pool:
-            count = 0
-            for share in pool.imap(_render_share, shares):
-                for path, digest, key, raised in share:
-                    out.written(path, digest, key)
-                    notes.extend(raised)
-                count += len(share)
-                progress(count, total)
-    finally:
-        _WORK = None
+    out.staged(specs[0].path)  # the staging folder exists before the workers write into it
+
+    def render_share(indexes: range) -> list[tuple[str, str, str, Notes]]:
+        done = []
+        for index in indexes:
+            spec = specs[index]
+            data, raised = renderer(spec)
+            target = out.staging / spec.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                target.write_bytes(data)
+            except OSError as exc:
+                raise OutputError(f"cannot write {shown(out.out / spec.path)}: "
+                                  f"{exc.strerror or exc}; the previous site is unchanged"
+                                  ) from None
+            done.append((spec.path, sha256(data), spec.key, raised))
+        return done
+
+    shares = [range(start, min(start + 64, total)) for start in range(0, total, 64)]
+    count = 0
+    for share in fork_map(render_share, shares, jobs=jobs):
+        for path, digest, key, raised in share:
+            out.written(path, digest, key)
+            notes.extend(raised)
+        count += len(share)
+        progress(count, total)
     return notes

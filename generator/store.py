@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from pathlib import Path
@@ -102,12 +104,69 @@ def _front_matter(statement: Statement) -> dict[str, Any]:
     return data
 
 
+# --- a fast YAML writer for the front matter's own shapes --------------------------------
+#
+# PyYAML's representer is pure Python and costs half a millisecond a statement; these
+# few shapes (text, dates, lists of text, lists of flat mappings) are written directly.
+# Text is written plain only when no YAML reader could take it for anything else, and
+# double-quoted otherwise (JSON's escapes, which YAML shares, plus those YAML needs for
+# characters it treats as line breaks or does not print). tests/test_store.py holds the
+# round trip to any string.
+
+_PLAIN = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ,.'()/&_+-]*[A-Za-z0-9.')])?")
+_NOT_PLAIN = frozenset({"yes", "no", "true", "false", "on", "off", "null", "y", "n"})
+_YAML_ESCAPE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def _scalar(value: Any) -> str | None:
+    """One scalar as YAML, or None for a value of another shape."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str):
+        if _PLAIN.fullmatch(value) and value.lower() not in _NOT_PLAIN and (
+                "  " not in value and " #" not in value):
+            return value
+        quoted = json.dumps(value, ensure_ascii=False)
+        return _YAML_ESCAPE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", quoted)
+    return None
+
+
+def _emit(data: dict[str, Any]) -> str:
+    lines = []
+    for key, value in data.items():
+        text = _scalar(value)
+        if text is not None:
+            lines.append(f"{key}: {text}")
+            continue
+        items = value if isinstance(value, list) else None
+        if items is not None and all(_scalar(v) is not None for v in items):
+            lines.append(f"{key}:" if items else f"{key}: []")
+            lines.extend(f"- {_scalar(v)}" for v in items)
+            continue
+        if items and all(isinstance(v, dict) and v and all(
+                isinstance(k, str) and _PLAIN.fullmatch(k) and _scalar(x) is not None
+                for k, x in v.items()) for v in items):
+            lines.append(f"{key}:")
+            for item in items:
+                for n, (k, x) in enumerate(item.items()):
+                    lines.append(f"{'- ' if n == 0 else '  '}{k}: {_scalar(x)}")
+            continue
+        # Anything else (a hand-written key holding nested data): PyYAML writes it.
+        lines.append(yaml.dump({key: value}, Dumper=_Dumper, allow_unicode=True,
+                               sort_keys=False, width=1 << 30,
+                               default_flow_style=False).rstrip("\n"))
+    return "\n".join(lines) + "\n"
+
+
 def dump(statement: Statement) -> str:
     """The stamped file text for ``statement``."""
-    yaml_text = yaml.dump(
-        _front_matter(statement), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-        width=1 << 30, default_flow_style=False,
-    )
+    yaml_text = _emit(_front_matter(statement))
     body = statement.body.strip("\n")
     rest = f"{yaml_text}---\n\n{body}\n" if body else f"{yaml_text}---\n"
     sha = hashlib.sha256(rest.encode("utf-8")).hexdigest()
@@ -410,7 +469,7 @@ def save(
     that follows does not read them again.
     """
     written = {}
-    fresh: list[tuple[Path, str, Statement]] = []
+    fresh: list[tuple[Path, str, Statement, str]] = []
     for statement in statements:
         text = dump(statement)
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -424,17 +483,15 @@ def save(
                              f"statement {statement.id} was not saved",
                              "fix or move the file, then import again")
                 continue
-            write_atomic(path, text)
             written[statement.id] = sha
-            fresh.append((path, sha, statement))
+            fresh.append((path, sha, statement, text))
             report.count("statements created")
         elif stored.sha == sha:
             written[statement.id] = sha
             report.count("statements unchanged")
         elif stored.state == "generated":
-            write_atomic(stored.path, text)
             written[statement.id] = sha
-            fresh.append((stored.path, sha, statement))
+            fresh.append((stored.path, sha, statement, text))
             report.count("statements updated")
         else:
             report.count("kept as edited by hand")
@@ -450,9 +507,16 @@ def save(
                     "to take them, add them to its captures by hand, or delete the file "
                     "and import again",
                 )
+    # Creating files is slow on many disks; a few at a time overlap the waiting.
+    if len(fresh) > 64:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(lambda item: write_atomic(item[0], item[3]), fresh))
+    else:
+        for path, _, _, text in fresh:
+            write_atomic(path, text)
     if cache is not None and fresh:
         known = cache.load("store")
-        for path, sha, statement in fresh:
+        for path, sha, statement, _ in fresh:
             known[str(path)] = (stat_key(path), StoredFile(
                 path, sha, "generated", statement._replace(path=str(path), checksum=sha)))
         cache.save("store", known)

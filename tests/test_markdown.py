@@ -75,3 +75,32 @@ def test_paragraphs_stay_separate(items):
 def test_images_are_not_fetched_from_elsewhere():
     out = render("![tracking pixel](http://example.org/pixel.png)").html
     assert "<img" not in out
+
+
+def parser_html(body: str) -> str:
+    """What markdown-it itself renders (no fast path)."""
+    from generator.markdown import _PARSER
+
+    return _PARSER.render(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(paragraphs, max_size=6))
+def test_the_fast_path_renders_exactly_what_the_parser_renders(items):
+    body = text_to_markdown(items)
+    assert render(body).html == parser_html(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_any_body_renders_like_the_parser_or_is_left_to_it(body):
+    from generator.markdown import plain_paragraphs
+
+    if plain_paragraphs(body) is not None:
+        assert render(body).html == parser_html(body)
+
+
+def test_plain_text_of_a_written_body_is_its_paragraphs():
+    from generator.markdown import plain_text
+
+    assert plain_text(text_to_markdown(["# a *b*", "c &copy; <x>"])) == "# a *b*\nc &copy; <x>"

@@ -61,12 +61,17 @@ def test_front_matter_round_trips_strings_that_yaml_would_retype(value):
 yaml_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(title=yaml_text.filter(lambda t: t.strip() == t and t), source=yaml_text,
-       url=st.none() | yaml_text, topic=yaml_text.filter(str.strip))
-def test_any_string_survives_the_front_matter(title, source, url, topic):
-    s = statement(title=title, source=source, topics=(topic,),
-                  captures=(Capture("f.json", url, None, SHA),))
+       url=st.none() | yaml_text, topic=yaml_text.filter(str.strip), issuer=st.none() | yaml_text,
+       dateline=st.none() | yaml_text, found=yaml_text, note=st.none() | yaml_text)
+def test_any_string_survives_the_front_matter(title, source, url, topic, issuer, dateline, found,
+                                              note):
+    s = statement(title=title, source=source, topics=(topic,), dateline=dateline,
+                  captures=(Capture("f.json", url, None, SHA),),
+                  issuer=Issuer(issuer, None, issuer, None, None),
+                  found_dates=(FoundDate("juche", dt.date(2022, 9, 22), found),),
+                  extra=(("note", note),) if note is not None else ())
     assert round_trip(s) == s
 
 
