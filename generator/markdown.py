@@ -30,7 +30,8 @@ _PARSER = MarkdownIt(
      "maxNesting": MAX_NESTING},
 ).disable("image")  # an archive page loads nothing from elsewhere: ![x](url) stays text
 
-_INLINE_SPECIAL = re.compile(r"[\\`*_\[\]<]|&(?=#[0-9]{1,9};|#[xX][0-9a-fA-F]{1,8};|[A-Za-z][A-Za-z0-9]{0,40};)")
+_INLINE_SPECIAL = re.compile(
+    r"[\\`*_\[\]<]|&(?=#[0-9]{1,9};|#[xX][0-9a-fA-F]{1,8};|[A-Za-z][A-Za-z0-9]{0,40};)")
 _BLOCK_START = re.compile(r"^(?:[#>+=~\-]|\d{1,9}(?=[.)]))")
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 

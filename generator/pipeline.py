@@ -12,13 +12,24 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import __version__, ingest, issuers, model, offline_search, output, pages, search, store, theme
+from . import (
+    __version__,
+    ingest,
+    issuers,
+    model,
+    offline_search,
+    output,
+    pages,
+    search,
+    store,
+    theme,
+)
 from .cache import Cache
-from .ingest import identity
 from .config import SiteConfig
+from .ingest import identity
 from .model import Archive
-from .problems import BuildInterrupted, Report, shown
 from .parallel import fork_map
+from .problems import BuildInterrupted, Report, shown
 from .render import Renderer, render_into
 from .urls import Paths
 

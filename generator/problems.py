@@ -14,16 +14,15 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TextIO
-
 
 #: Stages with fewer items than this show no progress.
 PROGRESS_MIN = 500
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How bad a problem is.
 
     ``ERROR``: the input was skipped (nothing from it reached the archive).

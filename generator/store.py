@@ -14,6 +14,7 @@ an error naming the file, line and column.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -23,14 +24,13 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
-from .documents import Capture, FoundDate, Issuer, Statement
 from .cache import Cache, stat_key
+from .documents import Capture, FoundDate, Issuer, Statement
 from .problems import Problem, Report, shown
 from .urls import is_safe_segment
 
@@ -195,10 +195,8 @@ def write_atomic(path: Path, text: str) -> None:
             handle.write(text)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 

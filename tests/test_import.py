@@ -35,7 +35,8 @@ def test_seeds_import_into_one_file_each(make_site):
 
 
 def test_reimporting_unchanged_sources_changes_no_file(make_site):
-    config = make_site(seeds=True, files={"content/sources/dump.json": (RAW / "records_messy.json").read_text()})
+    dump = (RAW / "records_messy.json").read_text()
+    config = make_site(seeds=True, files={"content/sources/dump.json": dump})
     run_import(config)
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in store.store_files(config.content_dir)}
     report = run_import(config)

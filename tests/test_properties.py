@@ -59,6 +59,7 @@ def test_any_text_parses_or_is_refused_with_a_reason(text):
     except ParseError as exc:
         assert exc.reason
         return
+    assert all(note.reason for note in notes)
     for document in documents:
         assert document.title
 
@@ -76,7 +77,8 @@ def test_any_bytes_decode_or_are_refused_with_a_reason(data):
     assert "\r" not in text and encoding in ("utf-8", "cp1252")
 
 
-json_scalar = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
+json_scalar = (st.none() | st.booleans() | st.integers()
+               | st.floats(allow_nan=False, allow_infinity=False) | st.text())
 json_value = st.recursive(json_scalar, lambda c: st.lists(c, max_size=3)
                           | st.dictionaries(st.text(max_size=8), c, max_size=3), max_leaves=10)
 record = st.fixed_dictionaries(
@@ -96,6 +98,7 @@ record = st.fixed_dictionaries(
 @given(st.lists(record | json_value, max_size=6))
 def test_any_record_dump_imports_what_it_can_and_names_the_rest(items):
     documents, notes = records.parse(raw(json.dumps(items), "dump.json"))
+    assert all(n.reason for n in notes)
     skipped = [n for n in notes if isinstance(n, Skipped)]
     assert len(documents) + len(skipped) == len(items)
     assert all(n.where.startswith("record ") for n in skipped)

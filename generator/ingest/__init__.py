@@ -14,12 +14,12 @@ from pathlib import Path
 from types import ModuleType
 
 from .. import issuers
+from ..cache import Cache, stat_key
 from ..documents import Document, Statement
 from ..markdown import text_to_markdown
-from ..cache import Cache, stat_key
 from ..problems import Problem, Report, Severity, shown
 from . import identity, kcnawatch, records
-from .decode import RawSource, Undecodable, read_source
+from .decode import Undecodable, read_source
 from .errors import ParseError, Skipped
 
 #: Formats in the order they are tried. JSON first: it is recognised by its first character.
