@@ -51,6 +51,8 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
         pairs = identity.assign_ids(identity.group(documents, keys), existing.claimed,
                                     existing.files)
         report.count("statements found", len(pairs))
+        if len(documents) > len(pairs):
+            report.count("duplicate captures merged", len(documents) - len(pairs))
         memo = cache.load("imports")
         listed = authority.checksum
         due = []

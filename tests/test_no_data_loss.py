@@ -189,3 +189,15 @@ def test_leftover_staging_from_a_killed_build_is_not_published(archive):
     assert "half a site" not in (archive.output_dir / "index.html").read_text()
     assert not staging.exists()
     assert os.path.isdir(archive.output_dir)
+
+
+def test_two_builds_at_once_take_turns_and_leave_one_whole_site(archive):
+    root, site = archive.root, archive.output_dir
+    change_every_page(root, 1)
+    first, second = start_build(root), start_build(root)
+    results = [p.communicate(timeout=300) for p in (first, second)]
+    assert first.returncode == 0 and second.returncode == 0, results
+    manifest = json.loads(gzip.decompress((site / MANIFEST).read_bytes()))
+    on_disk = {p for p in snapshot(site) if p != MANIFEST}
+    assert on_disk == set(manifest["files"])
+    assert "Test Archive 1" in (site / "index.html").read_text()
