@@ -86,6 +86,11 @@ def _config(args: argparse.Namespace, report: Report) -> SiteConfig:
 
 
 def _summary(command: str, report: Report) -> str:
+    if report.skipped:
+        problems = len(report.problems)
+        return (f"{command}: nothing changed since the last build, so the site is as it was"
+                + (f" ({problems} problem{'s' * (problems != 1)} reported then, repeated above)."
+                   if problems else "."))
     counts = report.counts
     parts = [f"{n} {what}" for what, n in sorted(counts.items())]
     if report.timings:

@@ -76,6 +76,15 @@ class Facet:
     """For an issuer: its organisation's id."""
     chain: tuple[tuple[str, str], ...] = ()
     """For an issuer: ``(id, name)`` from its organisation down to itself."""
+    by_year: dict[int, tuple[Statement, ...]] = field(default_factory=dict, compare=False)
+    """The statements of each year (computed once: the largest facets hold most statements)."""
+
+    def __post_init__(self) -> None:
+        if not self.by_year and self.statements:
+            grouped: dict[int, list[Statement]] = defaultdict(list)
+            for statement in self.statements:
+                grouped[statement.date.year].append(statement)
+            object.__setattr__(self, "by_year", {y: tuple(v) for y, v in sorted(grouped.items())})
 
     @property
     def count(self) -> int:
@@ -91,10 +100,10 @@ class Facet:
 
     def years(self) -> tuple[tuple[int, int], ...]:
         """``(year, statements that year)`` for each year with statements."""
-        return tuple(sorted(Counter(s.date.year for s in self.statements).items()))
+        return tuple((year, len(items)) for year, items in self.by_year.items())
 
     def in_year(self, year: int) -> tuple[Statement, ...]:
-        return tuple(s for s in self.statements if s.date.year == year)
+        return self.by_year.get(year, ())
 
 
 @dataclass(frozen=True, slots=True)

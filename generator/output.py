@@ -58,6 +58,9 @@ class OutputError(BuildInterrupted):
     """The output folder cannot be used; nothing was changed."""
 
 
+_UNSAFE_CHARACTER = re.compile(r"[\x00-\x1f\\]")
+
+
 def check_rel_path(path: str) -> str:
     """``path`` if it is a safe site-root-relative file path, else ``OutputError``.
 
@@ -65,7 +68,7 @@ def check_rel_path(path: str) -> str:
     and control characters, backslashes, names Windows reserves, names over
     200 characters.
     """
-    if not path or path.startswith("/") or "\\" in path or any(ord(c) < 32 for c in path):
+    if not path or path.startswith("/") or _UNSAFE_CHARACTER.search(path):
         raise OutputError(f"refusing to write {path!r}: not a relative path inside the site")
     for part in path.split("/"):
         stem = part.split(".", 1)[0].lower()

@@ -9,7 +9,11 @@ end, all at once.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import sys
+from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 from . import (
@@ -24,8 +28,9 @@ from . import (
     store,
     theme,
 )
-from .cache import Cache
+from .cache import Cache, stat_key
 from .config import SiteConfig
+from .documents import Statement
 from .ingest import identity
 from .model import Archive
 from .parallel import fork_map
@@ -34,7 +39,7 @@ from .render import Renderer, render_into
 from .urls import Paths
 
 
-def import_sources(config: SiteConfig, report: Report, cache: Cache | None = None) -> None:
+def import_sources(config: SiteConfig, report: Report, cache: Cache | None = None) -> set[str]:
     """Sources to the Markdown store: parse every capture, merge duplicates, write new files.
 
     A statement whose captures, id and authority list are those of the last
@@ -69,9 +74,11 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
     memo = {i: v for i, v in memo.items() if i in ids}
     memo.update({s.id: (signature, written[s.id]) for signature, s in due if s.id in written})
     cache.save("imports", memo)
+    return {str(store.default_path(config.content_dir, i)) for i in written} | {
+        str(existing.files[i].path) for i in written if i in existing.files}
 
 
-def load_archive(config: SiteConfig, report: Report) -> Archive:
+def load_archive(config: SiteConfig, report: Report, cache: Cache | None = None) -> Archive:
     """The Markdown store to the archive model (reading every file, checking them as a whole).
 
     A file that names no issuer (written by hand) gets one extracted from its
@@ -80,7 +87,7 @@ def load_archive(config: SiteConfig, report: Report) -> Archive:
     authority = issuers.load_authority(config.issuers_file)
     with report.timed("read store"):
         statements = store.load_statements(config.content_dir, report,
-                                           Cache.for_root(config.root))
+                                           cache or Cache.for_root(config.root))
     with report.timed("issuers"):
         statements = [issuers.with_issuer(s, authority) for s in statements]
     with report.timed("model"):
@@ -102,17 +109,26 @@ def _static_specs(config: SiteConfig) -> list[pages.FileSpec]:
     return specs
 
 
-def _offline_index(out: output.Output, archive: Archive) -> dict[str, str]:
+def _by_bucket(paths: Iterable[str], folder: str) -> dict[str, list[str]]:
+    """``folder/<bucket>/...`` paths grouped by bucket."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for path in paths:
+        if path.startswith(folder):
+            grouped[path[len(folder):].split("/", 1)[0]].append(path)
+    return grouped
+
+
+def _offline_index(out: output.Output, buckets: dict[str, list[Statement]]) -> dict[str, str]:
     """The offline index, one bucket at a time (over the cores); unchanged buckets are kept."""
     keys = {}
     old = out.old.get("meta", {}).get("offline")
     old = old if isinstance(old, dict) else {}
+    previous = _by_bucket(out.old_files, "search/data/")
     due = []
-    for bucket, members in offline_search.buckets(archive.statements).items():
+    for bucket, members in buckets.items():
         keys[bucket] = pages.fingerprint(offline_search.FORMAT,
                                          [pages.statement_key(s) for s in members])
-        prefix = Paths.offline_index(bucket)
-        kept = [p for p in out.old_files if p.startswith(prefix)]
+        kept = previous.get(bucket, [])
         if old.get(bucket) == keys[bucket] and kept:
             for path in kept:
                 out.keep(path)
@@ -155,13 +171,17 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
         meta: dict[str, dict[str, str]] = {"search": {}, "offline": {}}
         binary = None
         if search_on:
+            buckets = offline_search.buckets(archive.statements)
             with report.timed("offline search index"):
-                meta["offline"] = _offline_index(out, archive)
+                meta["offline"] = _offline_index(out, buckets)
             binary = search.executable()
             version = search.version(binary)
-            shas = {path: entry[0] for path, entry in out.files.items()}
-            meta["search"] = {bucket: search.signature(shas, bucket, config.language, version)
-                              for bucket in offline_search.buckets(archive.statements)}
+            pages_of = _by_bucket(out.files, "statements/")
+            meta["search"] = {
+                bucket: search.signature([(p, out.files[p][0]) for p in pages_of.get(bucket, [])],
+                                         config.language, version)
+                for bucket in buckets
+            }
         with report.timed("stage"):
             missing = set(out.finish(meta, tool_dirs=(search.FOLDER,)))
         if missing:  # deleted from the site by hand: made again
@@ -188,16 +208,58 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
     return out.changed_site
 
 
-def build(config: SiteConfig, report: Report, *, search: bool = True) -> Archive:
-    """The whole pipeline: import, read the store, build the model, write the site."""
+def _input_state(config: SiteConfig, search_on: bool) -> dict[str, object]:
+    """Everything a build reads, as file stats, and the settings it runs with."""
+    state: dict[str, object] = {
+        "": (__version__, repr(config), search_on, [str(d) for d in theme.template_dirs(config)]),
+    }
+    folders = [config.source_dir, config.content_dir, *theme.template_dirs(config),
+               *theme.static_dirs(config)]
+    for folder in folders:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in filenames:
+                path = os.path.join(dirpath, name)
+                state[path] = stat_key(path)
+    for path in (config.config_path, config.issuers_file):
+        if path is not None:
+            state[str(path)] = stat_key(path)
+    return state
+
+
+def _site_state(folder: Path) -> str:
+    """A checksum of the names of the files in the site (a file deleted by hand changes it)."""
+    names = []
+    for dirpath, _, filenames in os.walk(folder):
+        names.extend(os.path.join(dirpath, name) for name in filenames)
+    return hashlib.sha256("\n".join(sorted(names)).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def build(config: SiteConfig, report: Report, *, search: bool = True) -> Archive | None:
+    """The whole pipeline: import, read the store, build the model, write the site.
+
+    When no input has changed since the last build (no capture, Markdown file,
+    template, asset or setting) and the site is as that build left it, nothing
+    is read again: the build says so, repeats the problems it reported then,
+    and returns None.
+    """
+    cache = Cache.for_root(config.root)
+    with report.timed("look for changes"):
+        before = _input_state(config, search)
+        last = cache.load("last-build")
+        if last.get("inputs") == before and last.get("site") == _site_state(config.output_dir):
+            for problem in last["problems"]:
+                report.add(problem)
+            report.skipped = True
+            return None
     try:
-        import_sources(config, report)
+        written = import_sources(config, report, cache)
     except OSError as exc:
         raise BuildInterrupted(
             f"cannot write {exc.filename or config.content_dir}: {exc.strerror or exc}; every "
             "file of the Markdown store is still whole (each is written completely or not at all)"
         ) from None
-    archive = load_archive(config, report)
+    archive = load_archive(config, report, cache)
     report.count("statements in the archive", len(archive.statements))
     try:
         write_site(config, archive, report, search_on=search)
@@ -206,4 +268,10 @@ def build(config: SiteConfig, report: Report, *, search: bool = True) -> Archive
             f"cannot write {exc.filename or config.output_dir}: {exc.strerror or exc}; "
             "the previous site is unchanged"
         ) from None
+    # Remember this build, unless an input changed while it ran (other than the store files
+    # it wrote itself): the next build must then look at everything again.
+    after = _input_state(config, search)
+    if all(before.get(k) == after.get(k) for k in before.keys() | after.keys() if k not in written):
+        cache.save("last-build", {"inputs": after, "site": _site_state(config.output_dir),
+                                  "problems": list(report.problems), "counts": dict(report.counts)})
     return archive

@@ -70,6 +70,8 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     timings: dict[str, float] = field(default_factory=dict)
+    skipped: bool = False
+    """True when a build found nothing changed since the last one and did nothing."""
     _last_bar: float = 0.0
 
     def add(self, problem: Problem) -> None:

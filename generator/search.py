@@ -24,7 +24,7 @@ import hashlib
 import json
 import os
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,11 +66,9 @@ def version(binary: Path) -> str:
     return result.stdout.strip() or "unknown"
 
 
-def signature(files: Mapping[str, str], bucket: str, language: str, binary_version: str) -> str:
+def signature(pages: Sequence[tuple[str, str]], language: str, binary_version: str) -> str:
     """What a bucket's bundle is built from: its pages' checksums, the language, Pagefind."""
-    prefix = f"statements/{bucket}/"
-    pages = sorted((p, h) for p, h in files.items() if p.startswith(prefix))
-    text = json.dumps([binary_version, language, pages], separators=(",", ":"))
+    text = json.dumps([binary_version, language, sorted(pages)], separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

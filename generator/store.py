@@ -365,7 +365,7 @@ def store_files(content_dir: Path) -> Iterator[Path]:
 
 
 class StoredFile(NamedTuple):
-    path: Path
+    path: str
     sha: str
     """SHA-256 of the file's bytes."""
     state: str
@@ -379,21 +379,22 @@ class StoredFile(NamedTuple):
 def read_file(path: Path) -> StoredFile:
     """Read and parse one store file; what is wrong with it is in ``problems``."""
     display = shown(path)
+    name = str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return StoredFile(path, "", "manual", None, (Problem(
+        return StoredFile(name, "", "manual", None, (Problem(
             display, STAGE, f"cannot read the file: {exc.strerror or exc}"),))
     sha = hashlib.sha256(data).hexdigest()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return StoredFile(path, sha, "manual", None, (Problem(
+        return StoredFile(name, sha, "manual", None, (Problem(
             display, STAGE, f"not UTF-8 text (invalid byte at offset {exc.start})"),))
     try:
-        return StoredFile(path, sha, stamp_state(text), parse(text, path, display))
+        return StoredFile(name, sha, stamp_state(text), parse(text, path, display))
     except StoreError as exc:
-        return StoredFile(path, sha, stamp_state(text), None,
+        return StoredFile(name, sha, stamp_state(text), None,
                           (Problem(exc.where, STAGE, exc.reason, exc.hint),))
 
 
@@ -489,7 +490,7 @@ def save(
             report.count("statements unchanged")
         elif stored.state == "generated":
             written[statement.id] = sha
-            fresh.append((stored.path, sha, statement, text))
+            fresh.append((Path(stored.path), sha, statement, text))
             report.count("statements updated")
         else:
             report.count("kept as edited by hand")
@@ -516,6 +517,6 @@ def save(
         known = cache.load("store")
         for path, sha, statement, _ in fresh:
             known[str(path)] = (stat_key(path), StoredFile(
-                path, sha, "generated", statement._replace(path=str(path), checksum=sha)))
+                str(path), sha, "generated", statement._replace(path=str(path), checksum=sha)))
         cache.save("store", known)
     return written

@@ -99,3 +99,37 @@ def test_a_page_deleted_from_the_site_by_hand_comes_back(tmp_path):
     os.unlink(page)
     build(config, search=False)
     assert page.read_bytes() == expected
+
+
+def test_a_build_with_nothing_changed_reads_nothing_and_repeats_its_warnings(tmp_path, monkeypatch):
+    from generator import ingest, store
+
+    config = make_archive(tmp_path)
+    first = build(config, search=True)
+    assert first.warnings
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(ingest, "read_documents", must_not_run)
+    monkeypatch.setattr(store, "read_all", must_not_run)
+    second = build(config, search=True)
+    assert second.skipped
+    assert [p.line() for p in second.problems] == [p.line() for p in first.problems]
+
+
+def test_any_change_to_an_input_ends_the_shortcut(tmp_path):
+    config = make_archive(tmp_path)
+    build(config, search=False)
+    assert build(config, search=False).skipped
+    for change in (
+        lambda: (config.source_dir / "new.txt").write_bytes(
+            (Path(__file__).parent / "fixtures/raw/dates_disagree.txt").read_bytes()),
+        lambda: next(config.content_dir.rglob("*.md")).write_text("---\ntitle: T\ndate: 2020-01-01\n---\n"),
+        lambda: (tmp_path / "templates").mkdir() or (tmp_path / "templates" / "x.html").write_text("x"),
+        lambda: next(config.output_dir.rglob("*.html")).unlink(),
+    ):
+        change()
+        assert not build(config, search=False).skipped
+        assert build(config, search=False).skipped
+    assert not build(config, search=True).skipped  # another setting
