@@ -5,7 +5,7 @@
 
 reads a built site folder (nothing is built or changed) and prints:
 
-- article pages (``statements/*/index.html``): how many, and the median, 95th
+- article pages (``statements/<year>/<id>.html``): how many, and the median, 95th
   percentile and largest size in bytes, as written and gzipped (what a host such as
   GitHub Pages sends), and how many of them hold a ``<script``;
 - the whole site: bytes (the sum of the files' sizes), files, the share of GitHub
@@ -40,7 +40,9 @@ def measure(site: Path) -> dict:
     articles: list[int] = []
     articles_gz: list[int] = []
     with_script = 0
-    for page in sorted(site.glob("statements/*/index.html")):
+    for page in sorted(site.glob("statements/*/*.html")):
+        if page.name == "index.html":
+            continue
         data = page.read_bytes()
         articles.append(len(data))
         articles_gz.append(len(gzip.compress(data, compresslevel=6, mtime=0)))

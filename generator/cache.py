@@ -44,26 +44,33 @@ class Cache:
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
+        self._held: dict[str, dict[Any, Any]] = {}
+        """What this object loaded or saved, by name: one build reads each lookup once."""
 
     @classmethod
     def for_root(cls, root: Path) -> Cache:
         return cls(root / ".cache" / "generator")
 
     def load(self, name: str) -> dict[Any, Any]:
+        """The lookup saved under ``name`` ({} if none): the caller may change it, then save it."""
         if self.folder is None:
             return {}
+        if name in self._held:
+            return self._held[name]
         try:
             with open(self.folder / f"{name}.pickle", "rb") as handle:
                 stamp, data = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError,
                 AttributeError, ImportError, IndexError):
             return {}
-        return data if stamp == _STAMP and isinstance(data, dict) else {}
+        self._held[name] = data if stamp == _STAMP and isinstance(data, dict) else {}
+        return self._held[name]
 
     def save(self, name: str, data: dict[Any, Any]) -> None:
         """Write ``data`` whole or not at all; a cache that cannot be written is skipped."""
         if self.folder is None:
             return
+        self._held[name] = data
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=self.folder)

@@ -9,7 +9,6 @@ end, all at once.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from collections import defaultdict
@@ -227,12 +226,18 @@ def _input_state(config: SiteConfig, search_on: bool) -> dict[str, object]:
     return state
 
 
-def _site_state(folder: Path) -> str:
-    """A checksum of the names of the files in the site (a file deleted by hand changes it)."""
-    names = []
-    for dirpath, _, filenames in os.walk(folder):
-        names.extend(os.path.join(dirpath, name) for name in filenames)
-    return hashlib.sha256("\n".join(sorted(names)).encode("utf-8", "surrogateescape")).hexdigest()
+def _site_folders(folder: Path) -> dict[str, object]:
+    """The stat of every folder of the site.
+
+    A file added, deleted or renamed by hand changes its folder's stat, so these
+    tell whether the site is as a build left it without listing its files.
+    """
+    return {dirpath: stat_key(dirpath) for dirpath, _, _ in os.walk(folder)}
+
+
+def _site_unchanged(recorded: object) -> bool:
+    return (isinstance(recorded, dict) and bool(recorded)
+            and all(stat_key(path) == key for path, key in recorded.items()))
 
 
 def build(config: SiteConfig, report: Report, *, search: bool = True) -> Archive | None:
@@ -247,7 +252,7 @@ def build(config: SiteConfig, report: Report, *, search: bool = True) -> Archive
     with report.timed("look for changes"):
         before = _input_state(config, search)
         last = cache.load("last-build")
-        if last.get("inputs") == before and last.get("site") == _site_state(config.output_dir):
+        if last.get("inputs") == before and _site_unchanged(last.get("site")):
             for problem in last["problems"]:
                 report.add(problem)
             report.skipped = True
@@ -272,6 +277,6 @@ def build(config: SiteConfig, report: Report, *, search: bool = True) -> Archive
     # it wrote itself): the next build must then look at everything again.
     after = _input_state(config, search)
     if all(before.get(k) == after.get(k) for k in before.keys() | after.keys() if k not in written):
-        cache.save("last-build", {"inputs": after, "site": _site_state(config.output_dir),
+        cache.save("last-build", {"inputs": after, "site": _site_folders(config.output_dir),
                                   "problems": list(report.problems), "counts": dict(report.counts)})
     return archive

@@ -409,15 +409,20 @@ def read_all(content_dir: Path, report: Report, cache: Cache | None = None) -> l
     known = cache.load("store")
     seen = {}
     files = []
+    read = 0
     for path in store_files(content_dir):
         key = stat_key(path)
         hit = known.get(str(path))
-        stored = hit[1] if hit is not None and hit[0] == key else read_file(path)
+        if hit is not None and hit[0] == key:
+            stored = hit[1]
+        else:
+            stored = read_file(path)
+            read += 1
         seen[str(path)] = (key, stored)
         for problem in stored.problems:
             report.add(problem)
         files.append(stored)
-    if seen != known:
+    if read or len(seen) != len(known):
         cache.save("store", seen)
     return files
 

@@ -74,11 +74,10 @@ def test_the_site_is_the_same_with_a_cache_without_one_or_with_a_broken_one(tmp_
 
 
 def test_a_cache_from_another_version_is_ignored(tmp_path, monkeypatch):
-    cache = Cache(tmp_path)
-    cache.save("sources", {"a": 1})
-    assert cache.load("sources") == {"a": 1}
+    Cache(tmp_path).save("sources", {"a": 1})
+    assert Cache(tmp_path).load("sources") == {"a": 1}
     monkeypatch.setattr("generator.cache._STAMP", ("another", "version"))
-    assert cache.load("sources") == {}
+    assert Cache(tmp_path).load("sources") == {}
 
 
 def test_a_hand_edit_after_an_import_is_still_kept(tmp_path):

@@ -92,6 +92,7 @@ def read_documents(source_dir: Path, report: Report, cache: Cache | None = None
     seen = {}
     documents: list[Document] = []
     keys: list[identity.Keys] = []
+    parsed_now = 0
     for path in source_files(source_dir):
         stat = stat_key(path)
         hit = known.get(str(path))
@@ -100,13 +101,14 @@ def read_documents(source_dir: Path, report: Report, cache: Cache | None = None
         else:
             parsed, problems = parse_file(path, source_dir)
             entry = (stat, parsed, [identity.keys_of(d) for d in parsed], problems)
+            parsed_now += 1
         seen[str(path)] = entry
         for problem in entry[3]:
             report.add(problem)
         report.count("source files read")
         documents.extend(entry[1])
         keys.extend(entry[2])
-    if seen != known:
+    if parsed_now or len(seen) != len(known):
         cache.save("sources", seen)
     return documents, keys
 
