@@ -223,6 +223,12 @@ def _input_state(config: SiteConfig, search_on: bool) -> dict[str, object]:
     for path in (config.config_path, config.issuers_file):
         if path is not None:
             state[str(path)] = stat_key(path)
+    if search_on:  # another Pagefind is another input
+        try:
+            binary = search.executable()
+            state["pagefind"] = (str(binary), stat_key(binary))
+        except search.SearchFailed:
+            state["pagefind"] = None
     return state
 
 

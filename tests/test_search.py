@@ -43,7 +43,8 @@ def open_search(browser, url, query=""):
     page.goto(url + query)
     page.wait_for_selector("#search[data-engine]", timeout=15000)
     page.wait_for_function("!document.getElementById('search-status').textContent.startsWith('Search')"
-                           " && !document.getElementById('search-status').textContent.startsWith('Load')")
+                           " && !document.getElementById('search-status').textContent.startsWith('Load')"
+                           " && !document.getElementById('search-results').hasAttribute('aria-busy')")
     return page, watch
 
 
@@ -146,3 +147,17 @@ def test_an_unchanged_site_keeps_its_search_index_byte_for_byte(tmp_path):
     build(config, search=True)
     assert {p: (p.read_bytes(), os.stat(p).st_ino) for p in (config.output_dir / "pagefind").rglob("*")
             if p.is_file()} == index
+
+
+@pytest.mark.parametrize("order", ["date-desc", "date-asc"])
+def test_results_in_date_order_run_across_the_years(search_url, order):
+    """Each year has its own index; ordered by date, results still run across them in order."""
+    url, _ = search_url
+    months = ["January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December"]
+    with chromium() as browser:
+        page, _ = open_search(browser, url, f"?q=DPRK&sort={order}")
+        dates = [m.inner_text().split(" · ")[0] for m in page.query_selector_all("#search-results .meta")]
+        keys = [(int(y), months.index(m), int(d)) for d, m, y in (x.split() for x in dates)]
+        assert len({k[0] for k in keys}) > 1, dates
+        assert keys == sorted(keys, reverse=order == "date-desc"), dates

@@ -93,19 +93,6 @@
 
   // ---- merging the buckets (one index per year folder of statement pages) -------------
 
-  function sumCounts(list) {
-    var total = {};
-    list.forEach(function (counts) {
-      Object.keys(counts || {}).forEach(function (name) {
-        var into = total[name] || (total[name] = {});
-        Object.keys(counts[name]).forEach(function (value) {
-          into[value] = (into[value] || 0) + counts[name][value];
-        });
-      });
-    });
-    return total;
-  }
-
   /* Newest bucket first for "newest first", oldest first for "oldest first"; "other" last. */
   function bucketOrder(a, b, descending) {
     if (a === b) return 0;
@@ -130,68 +117,81 @@
     var url = function (b, file) {
       return new URL(root + "pagefind/" + b + "/" + (file || ""), window.location.href).href;
     };
-    var instances = {};
-    // Each bucket's own copy of pagefind.js is a module of its own, with its own WebAssembly
-    // state: instances that shared one module would read each other's index files.
-    return Promise.all(buckets.map(function (b) {
-      return import(url(b, "pagefind.js")).then(function (module) {
-        instances[b] = module;
-        // baseUrl "/": result URLs come back as paths from the site root, made relative below.
-        return module.options({ excerptLength: 32, baseUrl: "/", noWorker: true })
-          .then(function () { return module.init(); })
-          .then(function () { return module.filters(); });
-      });
-    })).then(function (all) {
-      return {
-        name: "pagefind",
-        filters: sumCounts(all),
-        search: function (state) {
-          var filters = {};
-          FILTERS.forEach(function (name) {
-            if (state.filters[name].length) filters[name] = { any: state.filters[name] };
-          });
-          var options = { filters: filters };
-          var order = orderOf(state);
-          if (order === "date-desc") options.sort = { date: "desc" };
-          if (order === "date-asc") options.sort = { date: "asc" };
-          var chosen = chosenBuckets(state);
-          return Promise.all(chosen.map(function (b) {
-            return instances[b].search(state.q || null, options);
-          })).then(function (found) {
-            var merged = [];
-            found.forEach(function (f, k) {
-              ((f && f.results) || []).forEach(function (r, rank) {
-                merged.push({ bucket: chosen[k], rank: rank, result: r });
-              });
-            });
-            merged.sort(order === ""
-              ? function (a, b) { return b.result.score - a.result.score; }
-              : function (a, b) {
-                return bucketOrder(a.bucket, b.bucket, order === "date-desc") || a.rank - b.rank;
-              });
-            return {
-              total: merged.length,
-              counts: sumCounts(found.map(function (f) { return f && f.filters; })),
-              load: function (from, to) {
-                return Promise.all(merged.slice(from, to).map(function (m) { return m.result.data(); }))
-                  .then(function (items) {
-                    return items.map(function (d) {
-                      return {
-                        href: root + d.url.replace(/^\//, ""),
-                        title: d.meta.title || d.url,
-                        date: d.meta.date || "",
-                        issuer: d.meta.issuer || "",
-                        kind: (d.filters.kind || [])[0] || "",
-                        excerpt: d.excerpt
-                      };
-                    });
-                  });
-              }
-            };
-          });
-        }
-      };
+    // One Pagefind (one script, one WebAssembly module) with every bucket's index merged
+    // into it (Pagefind's multisite search). Each index tags its pages with the filter
+    // "bucket", so that a date-ordered search can ask one bucket at a time: Pagefind ranks
+    // a sorted search within each index, not across them. baseUrl "/": result URLs come
+    // back as paths from the site root, made relative below.
+    var first = buckets[0];
+    var common = { baseUrl: "/", excerptLength: 32 };
+    return import(url(first, "pagefind.js")).then(function (pf) {
+      return pf.options({ excerptLength: 32, baseUrl: "/", noWorker: true,
+                          basePath: url(first), mergeFilter: { bucket: first } })
+        .then(function () { return pf.init(); })
+        .then(function () {
+          return Promise.all(buckets.slice(1).map(function (b) {
+            return pf.mergeIndex(url(b), Object.assign({ mergeFilter: { bucket: b } }, common));
+          }));
+        })
+        .then(function () { return pf.filters(); })
+        .then(function (filters) {
+          return { name: "pagefind", filters: filters, search: pagefindSearch(pf) };
+        });
     });
+  }
+
+  function pagefindSearch(pf) {
+    function item(d) {
+      return {
+        href: root + d.url.replace(/^\//, ""),
+        title: d.meta.title || d.url,
+        date: d.meta.date || "",
+        issuer: d.meta.issuer || "",
+        kind: (d.filters.kind || [])[0] || "",
+        excerpt: d.excerpt
+      };
+    }
+    return function (state) {
+      var filters = {};
+      FILTERS.forEach(function (name) {
+        if (state.filters[name].length) filters[name] = { any: state.filters[name] };
+      });
+      var order = orderOf(state);
+      var q = state.q || null;
+      return pf.search(q, { filters: filters }).then(function (found) {
+        var results = (found && found.results) || [];
+        var total = results.length;
+        var load;
+        if (order === "") {
+          load = function (from, to) {
+            return Promise.all(results.slice(from, to).map(function (r) { return r.data(); }))
+              .then(function (items) { return items.map(item); });
+          };
+        } else {
+          // Bucket by bucket in date order, each sorted by date, until there are enough.
+          var sort = { date: order === "date-desc" ? "desc" : "asc" };
+          var pending = chosenBuckets(state).sort(function (a, b) {
+            return bucketOrder(a, b, order === "date-desc");
+          });
+          var sorted = [];
+          var more = function (to) {
+            if (sorted.length >= to || !pending.length) return Promise.resolve();
+            var b = pending.shift();
+            var only = Object.assign({}, filters, { bucket: { any: [b] } });
+            return pf.search(q, { filters: only, sort: sort }).then(function (f) {
+              sorted = sorted.concat((f && f.results) || []);
+              return more(to);
+            });
+          };
+          load = function (from, to) {
+            return more(to).then(function () {
+              return Promise.all(sorted.slice(from, to).map(function (r) { return r.data(); }));
+            }).then(function (items) { return items.map(item); });
+          };
+        }
+        return { total: total, counts: (found && found.filters) || {}, load: load };
+      });
+    };
   }
 
   // ---- engine: the offline index ------------------------------------------------------
@@ -526,6 +526,7 @@
       return Promise.resolve();
     }
     statusLine.textContent = "Searching\u2026";
+    list.setAttribute("aria-busy", "true");
     return engine.search(state).then(function (result) {
       if (mine !== generation) return;
       current = { state: state, result: result };
@@ -537,6 +538,8 @@
     }).catch(function (error) {
       if (mine !== generation) return;
       statusLine.textContent = "The search failed: " + error.message;
+    }).then(function () {
+      if (mine === generation) list.removeAttribute("aria-busy");
     });
   }
 
