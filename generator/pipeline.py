@@ -122,7 +122,7 @@ def _offline_index(out: output.Output, buckets: dict[str, list[Statement]]) -> d
     keys = {}
     old = out.old.get("meta", {}).get("offline")
     old = old if isinstance(old, dict) else {}
-    previous = _by_bucket(out.old_files, "search/data/")
+    previous = _by_bucket(out.old_files, Paths.OFFLINE_INDEXES)
     due = []
     for bucket, members in buckets.items():
         keys[bucket] = pages.fingerprint(offline_search.FORMAT,
@@ -175,7 +175,7 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
                 meta["offline"] = _offline_index(out, buckets)
             binary = search.executable()
             version = search.version(binary)
-            pages_of = _by_bucket(out.files, "statements/")
+            pages_of = _by_bucket(out.files, Paths.STATEMENTS)
             meta["search"] = {
                 bucket: search.signature([(p, out.files[p][0]) for p in pages_of.get(bucket, [])],
                                          config.language, version)
@@ -284,5 +284,5 @@ def build(config: SiteConfig, report: Report, *, search: bool = True) -> Archive
     after = _input_state(config, search)
     if all(before.get(k) == after.get(k) for k in before.keys() | after.keys() if k not in written):
         cache.save("last-build", {"inputs": after, "site": _site_folders(config.output_dir),
-                                  "problems": list(report.problems), "counts": dict(report.counts)})
+                                  "problems": list(report.problems)})
     return archive

@@ -76,7 +76,7 @@ def _command(binary: Path, site_dir: Path, bucket: str, language: str) -> list[s
     return [
         str(binary), "--site", str(site_dir),
         "--output-subdir", Paths.search_bundle(bucket).rstrip("/"),
-        "--glob", f"statements/{bucket}/*.html",
+        "--glob", f"{Paths.STATEMENTS}{bucket}/*.html",
         "--keep-index-url", "--force-language", language.split("-")[0].lower(), "--quiet",
     ]
 

@@ -58,6 +58,11 @@ def safe_segment(value: str) -> str:
 class Paths:
     """Site-root-relative file paths of every page kind (each one a file, never a folder)."""
 
+    STATEMENTS = "statements/"
+    """The folder of the statement pages, one subfolder per bucket."""
+    OFFLINE_INDEXES = "search/data/"
+    """The folder of the offline index, one subfolder per bucket."""
+
     @staticmethod
     def home() -> str:
         return "index.html"
@@ -106,7 +111,7 @@ class Paths:
 
     @staticmethod
     def statement(statement_id: str) -> str:
-        return f"statements/{Paths.bucket(statement_id)}/{segment(statement_id)}.html"
+        return f"{Paths.STATEMENTS}{Paths.bucket(statement_id)}/{segment(statement_id)}.html"
 
     @staticmethod
     def search_bundle(bucket: str) -> str:
@@ -116,7 +121,7 @@ class Paths:
     @staticmethod
     def offline_index(bucket: str) -> str:
         """The folder of the offline (file://) index of one bucket of statements."""
-        return f"search/data/{segment(bucket)}/"
+        return f"{Paths.OFFLINE_INDEXES}{segment(bucket)}/"
 
     @staticmethod
     def year(year: int) -> str:
