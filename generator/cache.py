@@ -22,10 +22,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import CODE
 
 FORMAT = 1
-_STAMP = (FORMAT, __version__, sys.version_info[:2])
+_STAMP = (FORMAT, CODE, sys.version_info[:2])
 
 StatKey = tuple[int, int, int]
 

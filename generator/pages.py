@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import __version__, charts, citations, exports
+from . import CODE, __version__, charts, citations, exports
 from .config import SiteConfig
 from .documents import Statement
 from .markdown import render as render_markdown
@@ -117,11 +117,12 @@ def _page(path: str, templates: Sequence[str], site: SiteInfo, title: str, kind:
         return {"site": site, "links": links or Links(path, site.base_url),
                 "page": {"path": path, "title": title, "kind": kind}, **context()}
 
-    return PageSpec(path, tuple(templates), fingerprint(site, path, templates, title, key), make)
+    return PageSpec(path, tuple(templates), fingerprint(CODE, site, path, templates, title, key),
+                    make)
 
 
 def _file(path: str, key: object, data: Callable[[], bytes]) -> FileSpec:
-    return FileSpec(path, fingerprint(__version__, path, key), data)
+    return FileSpec(path, fingerprint(CODE, path, key), data)
 
 
 # --- statements --------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import (
-    __version__,
+    CODE,
     ingest,
     issuers,
     model,
@@ -61,7 +61,7 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
         listed = authority.checksum
         due = []
         for statement_id, grp in pairs:
-            signature = pages.fingerprint(__version__, statement_id, grp.captures, listed)
+            signature = pages.fingerprint(CODE, statement_id, grp.captures, listed)
             stored = existing.files.get(statement_id)
             if stored is not None and memo.get(statement_id) == (signature, stored.sha):
                 report.count("statements unchanged")
@@ -210,7 +210,7 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
 def _input_state(config: SiteConfig, search_on: bool) -> dict[str, object]:
     """Everything a build reads, as file stats, and the settings it runs with."""
     state: dict[str, object] = {
-        "": (__version__, repr(config), search_on, [str(d) for d in theme.template_dirs(config)]),
+        "": (CODE, repr(config), search_on, [str(d) for d in theme.template_dirs(config)]),
     }
     folders = [config.source_dir, config.content_dir, *theme.template_dirs(config),
                *theme.static_dirs(config)]
