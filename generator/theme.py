@@ -23,6 +23,8 @@ import re
 from pathlib import Path
 
 import jinja2
+import jinja2.ext
+from jinja2.lexer import Token
 
 from .config import ConfigError, SiteConfig
 from .issuers import kind_label
@@ -106,6 +108,36 @@ def xml_text(value: object) -> str:
     return _NOT_XML.sub("\ufffd", str(value))
 
 
+_INDENT = re.compile(r"\n[ \t]+")
+
+
+class Dedent(jinja2.ext.Extension):
+    """Drops the indentation of the templates' own lines from what they write.
+
+    Templates stay indented for their readers, pages carry no runs of spaces (at
+    100,000 statements they would weigh tens of megabytes). Only the templates'
+    literal text is touched, never a value they print: a statement's text, with
+    any preformatted block in it, comes out as it went in.
+    """
+
+    def filter_stream(self, stream):  # type: ignore[override]
+        # Whether the next literal text starts a line of the template: at its start, after
+        # text that ends a line (a comment may stand between them), and after a block tag
+        # whose newline trim_blocks ate (the text then starts on a later line than the tag).
+        after, line = "newline", 0
+        for token in stream:
+            if token.type == "data":
+                value = _INDENT.sub("\n", token.value)
+                if after == "newline" or (after == "block_end" and token.lineno > line):
+                    value = value.lstrip(" \t")
+                token = Token(token.lineno, "data", value)
+                after = "newline" if value.endswith("\n") else "data"
+            else:
+                after = token.type
+            line = token.lineno
+            yield token
+
+
 def make_environment(config: SiteConfig) -> jinja2.Environment:
     """The Jinja environment for ``config``'s theme chain."""
     chain = [jinja2.FileSystemLoader(str(d), encoding="utf-8") for d in template_dirs(config)]
@@ -124,6 +156,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        extensions=[Dedent],
     )
     env.filters.update(
         long_date=long_date,
