@@ -1,9 +1,12 @@
 """How to cite a statement: a plain-text citation, BibTeX, RIS and Highwire meta tags.
 
-Everything here is pure text built from a ``Statement``; the article page
-shows the plain citation and links to the ``.bib`` and ``.ris`` files, and
-its ``<head>`` carries the ``citation_*`` tags that Zotero, Mendeley and
-Google Scholar read.
+Everything here is pure text built from a ``Statement``. The article page shows
+the plain citation; its ``<head>`` carries the ``citation_*`` tags that Zotero,
+Mendeley and Google Scholar read; and its BibTeX and RIS downloads are made in
+the reader's browser (``static/cite.js``) from those tags and the page's
+``note`` and ``id``, rather than written into each of 100,000 pages. ``bibtex``
+and ``ris`` here are those files' definition: the browser tests hold the script
+to them byte for byte.
 """
 
 from __future__ import annotations
@@ -13,9 +16,6 @@ import re
 from .documents import Statement
 from .issuers import kind_label
 from .theme import long_date
-
-BIBTEX_TYPE = "application/x-bibtex"
-RIS_TYPE = "application/x-research-info-systems"
 
 _BIBTEX_SPECIAL = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
@@ -56,12 +56,13 @@ def _bib(text: str) -> str:
     return _BIBTEX_RE.sub(lambda m: _BIBTEX_SPECIAL[m.group(0)], one_line(text))
 
 
-def _note(statement: Statement, site_title: str) -> str:
+def note(statement: Statement, site_title: str) -> str:
+    """The references' note: what the item is, where it is archived, its capture's checksum."""
     kind = kind_label(statement.issuer.kind) or "Statement"
-    note = f"{kind}. Archived in {one_line(site_title)} as {statement.id}."
+    text = f"{kind}. Archived in {one_line(site_title)} as {statement.id}."
     if statement.captures:
-        note += f" Capture SHA-256 {statement.captures[0].sha256}."
-    return note
+        text += f" Capture SHA-256 {statement.captures[0].sha256}."
+    return one_line(text)
 
 
 def bibtex(statement: Statement, site_title: str, url: str) -> str:
@@ -75,17 +76,14 @@ def bibtex(statement: Statement, site_title: str, url: str) -> str:
         ("month", month),  # a BibTeX month macro, not a braced string
         ("date", "{" + statement.date.isoformat() + "}"),
         ("url", "{" + url.replace("%", r"\%") + "}" if url else ""),
-        ("note", "{" + _bib(_note(statement, site_title)) + "}"),
+        ("note", "{" + _bib(note(statement, site_title)) + "}"),
     ]
     body = "".join(f"  {name:<12} = {value},\n" for name, value in fields if value)
     return f"@misc{{{statement.id},\n{body}}}\n"
 
 
 def ris(statement: Statement, site_title: str, url: str) -> str:
-    """An RIS record (``TY  - PRESS``), with CRLF line ends as reference managers expect.
-
-    (The page shows it with LF line ends; the download button restores CRLF.)
-    """
+    """An RIS record (``TY  - PRESS``), with CRLF line ends as reference managers expect."""
     fields = [
         ("TY", "PRESS"),
         ("TI", one_line(statement.title)),
@@ -95,7 +93,7 @@ def ris(statement: Statement, site_title: str, url: str) -> str:
         ("PB", one_line(statement.source) if statement.source else ""),
         ("UR", url),
         ("ID", statement.id),
-        ("N1", one_line(_note(statement, site_title))),
+        ("N1", note(statement, site_title)),
         ("ER", ""),
     ]
     return "".join(f"{tag}  - {value}\r\n" for tag, value in fields if value or tag == "ER")

@@ -31,7 +31,7 @@ from .documents import Statement
 from .markdown import render as render_markdown
 from .model import Archive, Facet, source_id
 from .theme import MONTH_NAMES
-from .urls import AbsoluteLinks, Links, Paths, download_url, safe_href
+from .urls import AbsoluteLinks, Links, Paths, safe_href
 
 #: A facet page lists every statement up to this many; beyond it, one page per year.
 LIST_LIMIT = 200
@@ -155,9 +155,7 @@ def _statement_pages(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
                 "organization": organization,
                 "source_id": source_id(statement),
                 "citation": citations.plain(statement, site.title, url),
-                "bibtex": download_url(citations.BIBTEX_TYPE,
-                                       citations.bibtex(statement, site.title, url)),
-                "ris": download_url(citations.RIS_TYPE, citations.ris(statement, site.title, url)),
+                "cite_note": citations.note(statement, site.title),
                 "highwire": citations.highwire(statement, url, site.language),
                 "canonical": url,
             }

