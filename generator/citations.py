@@ -4,7 +4,7 @@ Everything here is pure text built from a ``Statement``. The article page shows
 the plain citation; its ``<head>`` carries the ``citation_*`` tags that Zotero,
 Mendeley and Google Scholar read; and its BibTeX and RIS downloads are made in
 the reader's browser (``static/cite.js``) from those tags and the page's
-``note`` and ``id``, rather than written into each of 100,000 pages. ``bibtex``
+kind, id, site title and capture checksum, rather than written into each of 100,000 pages. ``bibtex``
 and ``ris`` here are those files' definition: the browser tests hold the script
 to them byte for byte.
 """
@@ -56,10 +56,14 @@ def _bib(text: str) -> str:
     return _BIBTEX_RE.sub(lambda m: _BIBTEX_SPECIAL[m.group(0)], one_line(text))
 
 
+def kind(statement: Statement) -> str:
+    """What the item is, as the references' note says: ``Press statement``, ``News``…"""
+    return kind_label(statement.issuer.kind) or "Statement"
+
+
 def note(statement: Statement, site_title: str) -> str:
     """The references' note: what the item is, where it is archived, its capture's checksum."""
-    kind = kind_label(statement.issuer.kind) or "Statement"
-    text = f"{kind}. Archived in {one_line(site_title)} as {statement.id}."
+    text = f"{kind(statement)}. Archived in {one_line(site_title)} as {statement.id}."
     if statement.captures:
         text += f" Capture SHA-256 {statement.captures[0].sha256}."
     return one_line(text)

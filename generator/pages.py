@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from . import CODE, __version__, charts, citations, exports
 from .config import SiteConfig
 from .documents import Statement
@@ -154,13 +156,22 @@ def _statement_pages(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
                 "issuer": issuer,
                 "organization": organization,
                 "source_id": source_id(statement),
-                "citation": citations.plain(statement, site.title, url),
-                "cite_note": citations.note(statement, site.title),
+                "citation": _linked(citations.plain(statement, site.title, url), url),
+                "cite_kind": citations.kind(statement),
                 "highwire": citations.highwire(statement, url, site.language),
                 "canonical": url,
             }
 
         yield _page(path, ("statement.html",), site, statement.title, "statement", key, context)
+
+
+def _linked(text: str, url: str) -> Markup:
+    """``text`` as HTML, its first ``url`` a link (the citation is also the permanent link)."""
+    html = escape(text)
+    if not url:
+        return html
+    link = Markup('<a href="{0}">{0}</a>').format(url)
+    return Markup(html.replace(escape(url), link, 1))
 
 
 # --- timeline ----------------------------------------------------------------------------

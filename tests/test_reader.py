@@ -384,7 +384,7 @@ def test_an_article_prints_black_on_white_with_its_citation_and_without_navigati
     assert BASE_URL + ARTICLE.removesuffix("index.html") in citation.inner_text()
     assert page.locator(".captures").is_visible()
     colours = page.evaluate("""() => ['body', 'h1', '.statement-body', '.citation', '.facts dt',
-                                      '.facts dd a', '.captures td']
+                                      '.facts dd a', '.citation a', '.captures li']
         .map(q => [q, getComputedStyle(document.querySelector(q)).color])""")
     paper = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert luminance(paper) > 0.95

@@ -99,7 +99,8 @@ def test_citation_files_are_bibtex_and_ris(site):
     assert "DA  - 2022/09/22/\r\n" in ris and f"UR  - {url}\r\n" in ris
     # What the page's script builds them from (the browser tests compare the files).
     html = statement_page(site, "2022-09-22-vice-director-general")
-    assert f'data-note="{citations.note(statement, config.title)}"' in html
+    assert 'data-kind="Press statement"' in html
+    assert f'<p class="citation">{statement.issuer.issuer}.' in html and f'<a href="{url}">' in html
     assert f'<meta name="citation_public_url" content="{url}">' in html
 
 

@@ -1,5 +1,6 @@
 // The BibTeX and RIS downloads of an article page, made in the browser from what the page
-// already says: its citation_* meta tags and the data-* attributes of .cite-downloads.
+// already says: its citation_* meta tags, its title, the first capture's checksum and the
+// data-* attributes of .cite-downloads.
 // They are the same text that generator/citations.py writes (the browser tests compare
 // the two byte for byte). Written into every page, the two files would weigh about
 // 200 MB at 100,000 statements. Without script the page reads the same; only the
@@ -25,8 +26,19 @@
     return text.replace(/[\\{}%&#$_~^]/g, function (c) { return SPECIAL[c]; });
   }
 
+  // citations.one_line: control characters, then runs of what Python's str.split() calls
+  // whitespace, become single spaces.
+  function oneLine(text) {
+    return text.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]+/g, " ")
+      .split(/[\t-\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/)
+      .filter(Boolean).join(" ");
+  }
+
   var id = box.getAttribute("data-id");
-  var note = box.getAttribute("data-note");
+  var site = document.querySelector(".site-title");
+  var sha = document.querySelector(".captures .sha");
+  var note = oneLine(box.getAttribute("data-kind") + ". Archived in " + oneLine(site.textContent)
+                     + " as " + id + "." + (sha ? " Capture SHA-256 " + sha.textContent + "." : ""));
   var iso = box.getAttribute("data-date");  // YYYY-MM-DD
   var title = meta("citation_title");
   var author = meta("citation_author");
