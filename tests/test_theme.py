@@ -63,3 +63,19 @@ def test_a_broken_override_names_the_template_and_line(tmp_path):
     with pytest.raises(TemplateFailed, match=r"home.html:2: template syntax error"):
         build(config)
     assert not config.output_dir.exists()  # nothing was published
+
+
+def test_pages_drop_the_templates_indentation_but_keep_every_value_as_it_was(tmp_path):
+    config = make_archive(tmp_path, with_fixtures=False)
+    build(config)
+    (store_file,) = [p for p in config.content_dir.rglob("*.md") if "2022-09-22" in p.name]
+    text = store_file.read_text(encoding="utf-8")
+    code = "    indented code\n        more indented\n"
+    store_file.write_text(text.rstrip("\n") + "\n\n```\n" + code + "```\n", encoding="utf-8")
+    build(config)
+    (page,) = config.output_dir.glob("statements/2022/2022-09-22-*.html")
+    html = page.read_text(encoding="utf-8")
+    assert f"<pre><code>{code}</code></pre>" in html  # a value: untouched
+    assert '\n<nav class="site-nav" aria-label="Main">\n<ul>\n<li><a href=' in html
+    lines = [line for line in html.split("<pre>")[0].splitlines() if line.startswith((" ", "\t"))]
+    assert lines == []
