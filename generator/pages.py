@@ -244,12 +244,37 @@ def _facet_path(facet: Facet, year: int | None = None) -> str:
             "source": Paths.source}[facet.kind](facet.id, year)
 
 
-def _facet_chart(facet: Facet, links: Links, paged: bool) -> charts.Chart:
+def _same_list(archive: Archive, facet: Facet) -> Facet | None:
+    """A page series that lists exactly ``facet``'s statements, if there is one elsewhere.
+
+    The archive's only source lists what the timeline lists (``None`` is returned with
+    the timeline meant: see ``_year_path``), and an organisation whose statements are all
+    one issuer's lists what that issuer's pages list. Their years link to those pages
+    instead of repeating every entry: at 100,000 statements the copies weighed 50 MB.
+    """
+    if facet.kind == "source" and facet.count == len(archive.statements):
+        return facet
+    if facet.kind == "organization":
+        for issuer in archive.issuers:
+            if issuer.parent_id == facet.id and issuer.count == facet.count:
+                return issuer
+    return None
+
+
+def _year_path(facet: Facet, same: Facet | None, year: int) -> str:
+    """The page that lists ``facet``'s statements of ``year`` (``same``: ``_same_list``'s)."""
+    if same is None:
+        return _facet_path(facet, year)
+    return Paths.year(year) if same is facet else _facet_path(same, year)
+
+
+def _facet_chart(facet: Facet, links: Links, year_path: Callable[[int], str] | None
+                 ) -> charts.Chart:
     counts = dict(facet.years())
     first, last = min(counts), max(counts)
     values = [
         (f"{y}: {counts.get(y, 0)} statement{'s' * (counts.get(y, 0) != 1)}", counts.get(y, 0),
-         links.to(_facet_path(facet, y)) if paged and counts.get(y) else None)
+         links.to(year_path(y)) if year_path and counts.get(y) else None)
         for y in range(first, last + 1)
     ]
     step = max(1, (last - first + 1) // 8)
@@ -265,25 +290,29 @@ def _facet_pages(archive: Archive, site: SiteInfo, facets: Sequence[Facet]) -> I
         listed = tuple(reversed(facet.statements[-LATEST:])) if paged else facet.statements
         tree = archive.tree.get(facet.id, ()) if facet.kind == "organization" else ()
         parent = archive.facet("organization", facet.parent_id) if facet.kind == "issuer" else None
+        same = _same_list(archive, facet) if paged else None
+        year_path = (lambda y, facet=facet, same=same: _year_path(facet, same, y)) if paged else None
+        year_paths = {y: year_path(y) for y, _ in facet.years()} if year_path else {}
         key = (facet.kind, facet.id, facet.name, facet.chain, facet.years(),
-               tuple(brief(s) for s in listed), paged,
+               tuple(brief(s) for s in listed), paged, tuple(year_paths.items()),
                tuple((r.depth, r.id, r.name, r.facet and r.facet.count) for r in tree),
                parent and (parent.id, parent.name))
         yield _page(
             path, (f"{facet.kind}-{facet.id}.html", f"{facet.kind}.html"), site, facet.name,
             facet.kind, key,
-            lambda facet=facet, path=path, paged=paged, listed=listed, tree=tree, parent=parent: {
+            lambda facet=facet, path=path, paged=paged, listed=listed, tree=tree, parent=parent,
+            year_path=year_path, year_paths=year_paths: {
                 "facet": facet,
                 "paged": paged,
                 "statements": listed,
                 "years": facet.years(),
-                "year_links": {y: Links(path).to(_facet_path(facet, y)) for y, _ in facet.years()},
-                "chart": _facet_chart(facet, Links(path), paged),
+                "year_links": {y: Links(path).to(p) for y, p in year_paths.items()},
+                "chart": _facet_chart(facet, Links(path), year_path),
                 "tree": tree,
                 "parent": parent,
             },
         )
-        if not paged:
+        if not paged or same is not None:
             continue
         years = facet.years()
         for i, (year, _) in enumerate(years):
@@ -412,7 +441,7 @@ def _all_html_paths(archive: Archive) -> Iterator[tuple[str, dt.date | None]]:
             yield Paths.month(month.year, month.month), month.statements[-1].date
     for facet in (*archive.organizations, *archive.issuers, *archive.sources):
         yield _facet_path(facet), None
-        if facet.count > LIST_LIMIT:
+        if facet.count > LIST_LIMIT and _same_list(archive, facet) is None:
             for year, _ in facet.years():
                 yield _facet_path(facet, year), facet.in_year(year)[-1].date
 

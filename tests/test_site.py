@@ -170,3 +170,43 @@ def test_without_base_url_there_is_no_sitemap_and_links_stay_relative(tmp_path):
     assert not (site / "sitemap.xml").exists()
     html = next((site / "statements").glob("*/*.html")).read_text()
     assert "canonical" not in html and "https://" not in html.split("<body")[0]
+
+
+def test_a_list_already_published_elsewhere_is_linked_not_repeated(tmp_path, monkeypatch):
+    """An organisation whose statements are all one issuer's, and a source that carries the
+    whole archive, link their years to the issuer's and the timeline's pages."""
+    import re
+
+    from generator import pages
+    from generator.pipeline import load_archive
+    from generator.problems import Report
+
+    monkeypatch.setattr(pages, "LIST_LIMIT", 1)  # every facet with 2 statements is paged
+    for with_fixtures in (False, True):
+        config = make_archive(tmp_path / str(with_fixtures), with_fixtures=with_fixtures)
+        build(config)
+        archive = load_archive(config, Report())
+        site = config.output_dir
+        sitemap = (site / "sitemap.xml").read_text()
+        for source in archive.sources:
+            html = (site / "sources" / source.id / "index.html").read_text()
+            own = sorted(p.name for p in (site / "sources" / source.id).iterdir() if p.is_dir())
+            if source.count == len(archive.statements):
+                for year, _ in source.years():
+                    assert f'href="../../timeline/{year}/index.html"' in html
+                assert own == [] and f"/sources/{source.id}/{year}/" not in sitemap
+            elif source.count > 1:
+                assert own == [str(y) for y, _ in source.years()]
+        for org in archive.organizations:
+            issuer = next((i for i in archive.issuers
+                           if i.parent_id == org.id and i.count == org.count), None)
+            folder = site / "organizations" / org.id
+            html = (folder / "index.html").read_text()
+            own = sorted(p.name for p in folder.iterdir() if p.is_dir())
+            if issuer and org.count > 1:
+                linked = re.findall(r'href="\.\./\.\./issuers/([^/]+)/(\d{4})/index\.html"', html)
+                assert set(linked) == {(issuer.id, str(y)) for y, _ in issuer.years()}
+                assert own == [] and not re.search(f"/organizations/{org.id}/\\d{{4}}/", sitemap)
+            elif org.count > 1:
+                assert own == [str(y) for y, _ in org.years()]
+    assert ("kcna", 4) in [(o.id, o.count) for o in archive.organizations]
