@@ -15,6 +15,14 @@ What it promises:
   one atomic ``renameat2(RENAME_EXCHANGE)``. A build killed at any moment,
   even by ``kill -9``, leaves the previous site whole; its staging folder is
   removed by the next build.
+- **A small change costs little.** After a build that changed a small part of
+  the site, the site it replaced is kept beside it (``.<name>.previous``, its
+  unchanged files hard links to the current ones, so it takes little room),
+  and the next build starts its staging folder from it: only what differs
+  between the two is linked or deleted, instead of linking every file of a
+  site of 200,000 files and deleting as many. Nothing is ever written into a
+  file of the staging folder: a file is replaced by a new one, because the
+  old one may be a hard link shared with the current site.
 - **One build at a time**: an OS lock (``flock``) beside the output folder;
   the kernel frees it if the holder dies. A second build waits for the first.
 - **Nothing changes when nothing changed**: if every file would be the same,
@@ -23,6 +31,7 @@ What it promises:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -61,6 +70,15 @@ class OutputError(BuildInterrupted):
 _UNSAFE_CHARACTER = re.compile(r"[\x00-\x1f\\]")
 
 
+def check_path_ok(path: str) -> bool:
+    """Whether ``check_rel_path`` accepts ``path`` (a path read from a record)."""
+    try:
+        check_rel_path(path)
+    except OutputError:
+        return False
+    return True
+
+
 def check_rel_path(path: str) -> str:
     """``path`` if it is a safe site-root-relative file path, else ``OutputError``.
 
@@ -78,6 +96,34 @@ def check_rel_path(path: str) -> str:
 
 
 _TRASH = re.compile(r"trash-[0-9a-f]{16}")
+#: The previous site is kept for the next build only if this build changed less than
+#: this share of its files (after a large change it would be mostly stale).
+KEEP_PREVIOUS_BELOW = 0.5
+
+
+def put(target: Path, data: bytes) -> None:
+    """Write ``data`` as a new file at ``target``, never into the file that is there.
+
+    In the staging folder, a file may be a hard link to the current site's:
+    writing into it would change the live site. So whatever is at ``target``
+    (a file, or a folder where a file now goes) is removed first.
+    """
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        shutil.rmtree(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        # A file where a folder now goes: remove it (the nearest one up the path).
+        for parent in reversed(target.parents):
+            if parent.is_file():
+                parent.unlink()
+                break
+        target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
 
 
 @contextmanager
@@ -186,6 +232,7 @@ class Output:
         self.report = report
         self.wait_message = wait_message
         self.staging = self.out.parent / f".{self.out.name}.staging"
+        self.previous = self.out.parent / f".{self.out.name}.previous"
         self.lock_path = self.out.parent / f".{self.out.name}.lock"
         self.old = _read_manifest(self.out) if (self.out / MANIFEST).is_file() else {"files": {}}
         self.old_files: dict[str, tuple[str, str]] = _files(self.old)
@@ -197,6 +244,10 @@ class Output:
         self._finished = False
         self.meta: dict[str, Any] = {}
         self.changed_site = False
+        self.base: dict[str, tuple[str, str]] = {}
+        """The generated files the staging folder started with (from the previous site)."""
+        self.base_foreign: list[str] = []
+        """The files not ours that the previous site carried."""
 
     # -- lifecycle --
 
@@ -259,8 +310,26 @@ class Output:
     def _stage(self) -> None:
         if not self._staged:
             self._staged = True
+            if self._take_previous():
+                return
             self.staging.mkdir()
             (self.staging / STAGING_MARK).write_bytes(b"")
+
+    def _take_previous(self) -> bool:
+        """Start the staging folder from the previous site, if one was kept and is sound."""
+        if not (self.previous / STAGING_MARK).is_file():
+            return False
+        record = _read_manifest(self.previous)
+        if record.get("version") != _MANIFEST_VERSION or not record.get("files"):
+            self._discard(self.previous)
+            return False
+        os.rename(self.previous, self.staging)  # marked: a killed build leaves it removable
+        self.base = _files(record)
+        foreign = record.get("foreign", [])
+        self.base_foreign = [f for f in foreign if isinstance(f, str)] if isinstance(
+            foreign, list) else []
+        (self.staging / MANIFEST).unlink(missing_ok=True)
+        return True
 
     # -- writing --
 
@@ -299,9 +368,9 @@ class Output:
         if old is not None and old[0] == digest and (self.out / path).is_file():
             self.unchanged.append(path)
             return
-        target = self.staged(path)
+        self._stage()
         try:
-            target.write_bytes(data)
+            put(self.staging / path, data)
         except OSError as exc:
             raise OutputError(
                 f"cannot write {shown(self.out / path)}: {exc.strerror or exc}; "
@@ -310,7 +379,7 @@ class Output:
         self.changed += 1
 
     def staged(self, path: str) -> Path:
-        """Where ``path`` goes in the new site (for a worker process to write it there)."""
+        """Where ``path`` goes in the new site (write it there with ``put``)."""
         self._stage()
         target = self.staging / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -343,10 +412,23 @@ class Output:
             return []
         self.changed_site = True
         self._stage()
-        missing = [path for path in self._link_all(self.unchanged) if path]
+        missing = [path for path in self._link_all(self._differing(self.unchanged)) if path]
         for path in missing:
             del self.files[path]
         return missing
+
+    def _differing(self, paths: list[str]) -> list[str]:
+        """Those of the current site's ``paths`` that the staging folder does not hold yet.
+
+        A fresh staging folder holds none. One started from the previous site holds
+        every file that the previous build wrote with the bytes the current site has
+        (both records say so), unless it has gone from there since.
+        """
+        if not self.base:
+            return paths
+        base, old = self.base, self.old_files
+        return [p for p in paths
+                if base.get(p, ("",))[0] != old[p][0] or not os.path.isfile(self.staging / p)]
 
     def _link_all(self, paths: list[str]) -> list[str | None]:
         """Hard-link the current site's ``paths`` into the staging folder, several at a time.
@@ -355,14 +437,19 @@ class Output:
         """
         for folder in sorted({self.staging / p.rpartition("/")[0] for p in paths}):
             folder.mkdir(parents=True, exist_ok=True)
+        fresh = not self.base
 
         def link(path: str) -> str | None:
+            target = self.staging / path
+            if not fresh:
+                with contextlib.suppress(FileNotFoundError):
+                    target.unlink()
             try:
-                os.link(self.out / path, self.staging / path)
+                os.link(self.out / path, target)
             except FileNotFoundError:
                 return path
             except OSError:
-                shutil.copy2(self.out / path, self.staging / path)
+                shutil.copy2(self.out / path, target)
             return None
 
         if len(paths) < 256:
@@ -386,18 +473,52 @@ class Output:
         if not paths or not all((self.out / p).is_file() for p in paths):
             return False
         self._stage()
-        if any(self._link_all(paths)):
-            return False
+        held = {p: v for p, v in self.base.items() if p.startswith(folder + "/")}
+        if held != {p: self.old_files[p] for p in paths} or not all(
+                os.path.isfile(self.staging / p) for p in paths):
+            self.clear(folder)
+            if any(self._link_all(paths)):
+                return False
         for path in paths:
             self.files[path] = self.old_files[path]
         return True
 
+    def clear(self, folder: str) -> None:
+        """Empty ``folder`` of the staging folder, for a tool to write into afresh."""
+        self._stage()
+        target = self.staging / check_rel_path(folder)
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif target.exists() or target.is_symlink():
+            target.unlink()
+
     # -- committing --
 
-    def _carry_foreign_files(self) -> None:
+    def _drop_stale(self) -> None:
+        """Remove from a staging folder started from the previous site what is not wanted."""
+        stale = [p for p in self.base if p not in self.files and check_path_ok(p)]
+        # Files not ours in it: those it carried, and those added to it while it was the
+        # live site (the last build carried them on, so its record lists them). The ones
+        # still in the current site are carried again just after.
+        old_foreign = self.old.get("foreign", [])
+        foreign = set(self.base_foreign) | (
+            {f for f in old_foreign if isinstance(f, str)} if isinstance(old_foreign, list)
+            else set())
+        stale += [p for p in sorted(foreign) if p not in self.files and check_path_ok(p)]
+        folders = set()
+        for path in stale:
+            with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                os.unlink(self.staging / path)
+            folders.update(str(parent) for parent in Path(path).parents if str(parent) != ".")
+        for folder in sorted(folders, key=lambda f: -f.count("/")):  # deepest first
+            with contextlib.suppress(OSError):  # not empty: kept
+                os.rmdir(self.staging / folder)
+
+    def _carry_foreign_files(self) -> list[str]:
         """Bring files we did not write (a CNAME, say) into the new site, untouched."""
+        carried: list[str] = []
         if not self.out.is_dir():
-            return
+            return carried
         owned = set(self.old_files) | {MANIFEST}
         for dirpath, dirnames, filenames in os.walk(self.out):
             dirnames.sort()
@@ -414,10 +535,14 @@ class Output:
                     del self.files[rel]
                     target.unlink()
                 target.parent.mkdir(parents=True, exist_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    target.unlink()
                 try:
                     os.link(full, target)
                 except OSError:
                     shutil.copy2(full, target)
+                carried.append(rel)
+        return carried
 
     def commit(self) -> bool:
         """Make the staged site the current one; False if nothing had changed."""
@@ -425,9 +550,12 @@ class Output:
             raise RuntimeError("finish() must be called before commit()")
         if not self._staged or not self.changed_site:
             return False
-        self._carry_foreign_files()
+        if self.base or self.base_foreign:
+            self._drop_stale()
+        foreign = self._carry_foreign_files()
         manifest = {"version": _MANIFEST_VERSION, "meta": self.meta,
-                    "files": {p: list(v) for p, v in sorted(self.files.items())}}
+                    "files": {p: list(v) for p, v in sorted(self.files.items())},
+                    "foreign": sorted(foreign)}
         text = json.dumps(manifest, separators=(",", ":"), sort_keys=True).encode()
         (self.staging / MANIFEST).write_bytes(gzip.compress(text, compresslevel=6, mtime=0))
         with signals_deferred():
@@ -447,5 +575,17 @@ class Output:
                 os.rename(self.staging, self.out)
             self._staged = False
         if trash is not None:
-            shutil.rmtree(trash, ignore_errors=True)
+            self._keep_or_remove(trash)
         return True
+
+    def _keep_or_remove(self, replaced: Path) -> None:
+        """Keep the site just replaced for the next build if it is mostly current, else remove it."""
+        differ = sum(1 for p, v in self.files.items() if self.old_files.get(p, ("",))[0] != v[0])
+        if differ < KEEP_PREVIOUS_BELOW * len(self.files) and not self.previous.exists():
+            try:
+                (replaced / STAGING_MARK).write_bytes(b"")
+                os.rename(replaced, self.previous)
+                return
+            except OSError:
+                pass
+        shutil.rmtree(replaced, ignore_errors=True)

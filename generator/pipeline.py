@@ -197,6 +197,8 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
                     if previous.get(bucket) != meta["search"][bucket]
                     or not out.reuse(Paths.search_bundle(bucket).rstrip("/"))
                 ]
+                for bucket in stale_buckets:
+                    out.clear(Paths.search_bundle(bucket).rstrip("/"))
                 search.run_pagefind(out.staging, stale_buckets, config.language, binary)
                 for bucket in stale_buckets:
                     out.adopt(Paths.search_bundle(bucket).rstrip("/"))

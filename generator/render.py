@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 
 from .config import SiteConfig
-from .output import Output, OutputError, sha256
+from .output import Output, OutputError, put, sha256
 from .pages import FileSpec, Spec
 from .parallel import fork_map
 from .problems import BuildInterrupted, shown
@@ -95,10 +95,8 @@ def render_into(out: Output, specs: Sequence[Spec], renderer: Renderer,
         for index in indexes:
             spec = specs[index]
             data, raised = renderer(spec)
-            target = out.staging / spec.path
-            target.parent.mkdir(parents=True, exist_ok=True)
             try:
-                target.write_bytes(data)
+                put(out.staging / spec.path, data)
             except OSError as exc:
                 raise OutputError(f"cannot write {shown(out.out / spec.path)}: "
                                   f"{exc.strerror or exc}; the previous site is unchanged"

@@ -133,3 +133,20 @@ def test_any_change_to_an_input_ends_the_shortcut(tmp_path):
         assert not build(config, search=False).skipped
         assert build(config, search=False).skipped
     assert not build(config, search=True).skipped  # another setting
+
+
+def test_small_changes_in_a_row_each_end_with_the_site_a_clean_build_makes(tmp_path):
+    """From the second small change on, staging starts from the site replaced last time."""
+    config = make_archive(tmp_path)
+    build(config, search=True)
+    edits = [("2022-09-22-vice-director-general", "keep its mouth shut", "keep quiet"),
+             ("2022-11-08", "arms dealings", "arms trade"),
+             ("2022-09-22-vice-director-general", "keep quiet", "keep its mouth shut"),
+             ("2024-08-04", "The security environment is grave.", "It is grave.")]
+    for number, (fragment, old, new) in enumerate(edits):
+        edit_statement(config, fragment, old, new)
+        build(config, search=True)
+        assert (tmp_path / ".site.previous").is_dir()
+        fresh = tmp_path / f"fresh-{number}"
+        build(config, search=True, output_dir=fresh)
+        assert tree(config.output_dir) == tree(fresh), edits[number]

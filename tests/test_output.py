@@ -185,3 +185,44 @@ def test_disk_full_names_the_file_and_keeps_the_old_site(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert tree(site) == {"index.html": b"old"}
     assert not os.path.exists(tmp_path / ".site.staging")
+
+
+def test_a_small_change_starts_from_the_previous_site_and_never_writes_into_the_live_one(
+        tmp_path):
+    site, previous = tmp_path / "site", tmp_path / ".site.previous"
+    pages = {f"p/{n}.html": f"page {n}".encode() for n in range(20)}
+    build(site, pages)
+    assert not previous.exists()  # the first build replaced nothing
+    versions = [
+        {**pages, "p/3.html": b"page 3, edited"},                        # one file changed
+        {**{k: v for k, v in pages.items() if k != "p/5.html"},          # one gone, one new,
+         "p/3.html": b"page 3, edited", "q/new.html": b"new"},           # one changed back
+        {**pages, "q/new.html": b"newer", "p/7.html": b"page 7, edited"},
+    ]
+    for number, files in enumerate(versions):
+        if number == 1:
+            (site / "CNAME").write_bytes(b"archive.example.org")  # the user's own file
+        if number == 2:
+            (site / "CNAME").unlink()  # ... and removed again: it must not come back
+        live = tree(site)
+        build(site, files)
+        expected = {**files, **({"CNAME": b"archive.example.org"} if number == 1 else {})}
+        assert tree(site) == expected
+        assert previous.is_dir(), "a small change keeps the site it replaced"
+        # The site it replaced is exactly what was live: nothing was written into a file
+        # that the two share.
+        kept = {p: b for p, b in tree(previous).items() if p != ".generator-staging"}
+        assert kept == live
+    # Built afresh, the same files give the same site, record included.
+    fresh = tmp_path / "fresh" / "site"
+    build(fresh, versions[-1])
+    assert tree(fresh) == tree(site)
+    assert (fresh / MANIFEST).read_bytes() == (site / MANIFEST).read_bytes()
+
+
+def test_a_large_change_does_not_keep_the_previous_site(tmp_path):
+    site = tmp_path / "site"
+    build(site, {f"{n}.html": b"old" for n in range(10)})
+    build(site, {f"{n}.html": b"new" for n in range(10)})
+    assert not (tmp_path / ".site.previous").exists()
+    assert tree(site) == {f"{n}.html": b"new" for n in range(10)}
