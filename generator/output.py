@@ -234,8 +234,9 @@ class Output:
         self.staging = self.out.parent / f".{self.out.name}.staging"
         self.previous = self.out.parent / f".{self.out.name}.previous"
         self.lock_path = self.out.parent / f".{self.out.name}.lock"
-        self.old = _read_manifest(self.out) if (self.out / MANIFEST).is_file() else {"files": {}}
-        self.old_files: dict[str, tuple[str, str]] = _files(self.old)
+        self.old: dict[str, Any] = {"files": {}}
+        """The current site's record (read once the lock is held)."""
+        self.old_files: dict[str, tuple[str, str]] = {}
         self.files: dict[str, tuple[str, str]] = {}
         self.unchanged: list[str] = []
         self.changed = 0
@@ -341,6 +342,9 @@ class Output:
     @cached_property
     def _present(self) -> frozenset[str]:
         """The files the current site has (one walk; a file deleted by hand is made again)."""
+        return self._walk_current()
+
+    def _walk_current(self) -> frozenset[str]:
         present = set()
         for dirpath, _, filenames in os.walk(self.out):
             rel = os.path.relpath(dirpath, self.out)
@@ -426,9 +430,9 @@ class Output:
         """
         if not self.base:
             return paths
-        base, old = self.base, self.old_files
+        base, old, staging = self.base, self.old_files, str(self.staging)
         return [p for p in paths
-                if base.get(p, ("",))[0] != old[p][0] or not os.path.isfile(self.staging / p)]
+                if base.get(p, ("",))[0] != old[p][0] or not os.path.isfile(f"{staging}/{p}")]
 
     def _link_all(self, paths: list[str]) -> list[str | None]:
         """Hard-link the current site's ``paths`` into the staging folder, several at a time.
@@ -467,20 +471,40 @@ class Output:
                 rel = full.relative_to(self.staging).as_posix()
                 self.files[rel] = (sha256(full.read_bytes()), "")
 
+    @staticmethod
+    def _by_top_folders(files: dict[str, tuple[str, str]]) -> dict[str, dict[str, tuple[str, str]]]:
+        """``files`` grouped by every folder of their path (``a``, ``a/b`` for ``a/b/c``)."""
+        groups: dict[str, dict[str, tuple[str, str]]] = {}
+        for path, value in files.items():
+            cut = path.find("/")
+            while cut != -1:
+                groups.setdefault(path[:cut], {})[path] = value
+                cut = path.find("/", cut + 1)
+        return groups
+
+    @cached_property
+    def _old_groups(self) -> dict[str, dict[str, tuple[str, str]]]:
+        return self._by_top_folders(self.old_files)
+
+    @cached_property
+    def _base_groups(self) -> dict[str, dict[str, tuple[str, str]]]:
+        return self._by_top_folders(self.base)
+
     def reuse(self, folder: str) -> bool:
         """Hard-link the current site's ``folder`` (written by a tool) into the new site."""
-        paths = [p for p in self.old_files if p.startswith(folder + "/")]
-        if not paths or not all((self.out / p).is_file() for p in paths):
+        wanted = self._old_groups.get(folder, {})
+        out = str(self.out)
+        if not wanted or not all(os.path.isfile(f"{out}/{p}") for p in wanted):
             return False
         self._stage()
-        held = {p: v for p, v in self.base.items() if p.startswith(folder + "/")}
-        if held != {p: self.old_files[p] for p in paths} or not all(
-                os.path.isfile(self.staging / p) for p in paths):
+        staging = str(self.staging)
+        if self._base_groups.get(folder, {}) != wanted or not all(
+                os.path.isfile(f"{staging}/{p}") for p in wanted):
+            paths = list(wanted)
             self.clear(folder)
             if any(self._link_all(paths)):
                 return False
-        for path in paths:
-            self.files[path] = self.old_files[path]
+        self.files.update(wanted)
         return True
 
     def clear(self, folder: str) -> None:
@@ -516,32 +540,25 @@ class Output:
 
     def _carry_foreign_files(self) -> list[str]:
         """Bring files we did not write (a CNAME, say) into the new site, untouched."""
-        carried: list[str] = []
         if not self.out.is_dir():
-            return carried
+            return []
         owned = set(self.old_files) | {MANIFEST}
-        for dirpath, dirnames, filenames in os.walk(self.out):
-            dirnames.sort()
-            for name in sorted(filenames):
-                full = Path(dirpath, name)
-                rel = full.relative_to(self.out).as_posix()
-                if rel in owned:
-                    continue
-                target = self.staging / rel
-                if rel in self.files:
-                    self.report.warning(shown(full), STAGE,
-                                        "this file was not written by the generator, so it was "
-                                        "kept and the generated file of that name was left out")
-                    del self.files[rel]
-                    target.unlink()
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with contextlib.suppress(FileNotFoundError):
-                    target.unlink()
-                try:
-                    os.link(full, target)
-                except OSError:
-                    shutil.copy2(full, target)
-                carried.append(rel)
+        # Walked again now, not at the start of the build: a file added meanwhile is carried.
+        carried = sorted(p for p in self._walk_current() if p not in owned)
+        for rel in carried:
+            full, target = self.out / rel, self.staging / rel
+            if rel in self.files:
+                self.report.warning(shown(full), STAGE,
+                                    "this file was not written by the generator, so it was "
+                                    "kept and the generated file of that name was left out")
+                del self.files[rel]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
+            try:
+                os.link(full, target)
+            except OSError:
+                shutil.copy2(full, target)
         return carried
 
     def commit(self) -> bool:

@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 from generator import ingest, pipeline, store
-from generator.cache import Cache
+from generator.cache import Cache, FileCache
 from generator.problems import Report
 
 from .sites import build, make_archive
@@ -95,7 +95,23 @@ def test_a_hand_edit_after_an_import_is_still_kept(tmp_path):
 def test_a_file_an_import_wrote_is_cached_as_reading_it_gives(tmp_path):
     config = make_archive(tmp_path)
     pipeline.import_sources(config, Report())
-    cached = Cache.for_root(tmp_path).load("store")
-    assert len(cached) == len(list(store.store_files(config.content_dir)))
-    for path, (_, stored) in cached.items():
-        assert stored == store.read_file(Path(path))
+    lookup = FileCache(Cache.for_root(tmp_path), "store")
+    paths = list(store.store_files(config.content_dir))
+    assert len(paths) > 5
+    for path in paths:
+        assert lookup.cached(path) == store.read_file(Path(path))
+
+
+def test_one_changed_file_saves_only_its_folder_s_lookup(tmp_path):
+    config = make_archive(tmp_path)
+    pipeline.build(config, Report(), search=False)
+    folder = tmp_path / ".cache" / "generator"
+    before = {p.name: p.stat().st_mtime_ns for p in folder.glob("store-*.pickle")}
+    assert len(before) > 2  # one per folder of the store
+    path = next(config.content_dir.rglob("*.md"))
+    path.write_text(path.read_text() + "\nAn archivist's note.\n")
+    pipeline.build(config, Report(), search=False)
+    after = {p.name: p.stat().st_mtime_ns for p in folder.glob("store-*.pickle")}
+    assert after.keys() == before.keys()
+    assert len([name for name in after if after[name] != before[name]]) == 1
+    assert FileCache(Cache.for_root(tmp_path), "store").cached(str(path)) == store.read_file(path)

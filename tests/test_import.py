@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -20,7 +21,7 @@ def run_import(config):
 
 def store_texts(config):
     return {p.relative_to(config.content_dir).as_posix(): p.read_bytes()
-            for p in store.store_files(config.content_dir)}
+            for p in map(Path, store.store_files(config.content_dir))}
 
 
 def test_seeds_import_into_one_file_each(make_site):
@@ -38,9 +39,11 @@ def test_reimporting_unchanged_sources_changes_no_file(make_site):
     dump = (RAW / "records_messy.json").read_text()
     config = make_site(seeds=True, files={"content/sources/dump.json": dump})
     run_import(config)
-    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in store.store_files(config.content_dir)}
+    files = [Path(p) for p in store.store_files(config.content_dir)]
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in files}
     report = run_import(config)
-    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in store.store_files(config.content_dir)}
+    files = [Path(p) for p in store.store_files(config.content_dir)]
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in files}
     assert before == after
     assert report.counts["statements unchanged"] == len(before)
     assert "statements created" not in report.counts
@@ -84,7 +87,7 @@ def test_markdown_lookalike_lines_render_as_the_captured_text(make_site):
 def test_a_hand_edited_file_survives_a_reimport(make_site):
     config = make_site(seeds=True)
     run_import(config)
-    path = next(store.store_files(config.content_dir))
+    path = Path(next(store.store_files(config.content_dir)))
     edited = path.read_text() + "\nAn archivist's note.\n"
     path.write_text(edited)
     report = run_import(config)

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 from .. import issuers
-from ..cache import Cache, stat_key
+from ..cache import Cache, FileCache
 from ..documents import Document, Statement
 from ..markdown import text_to_markdown
 from ..problems import Problem, Report, Severity, shown
@@ -36,8 +36,8 @@ def detect(text: str) -> ModuleType | None:
     return None
 
 
-def source_files(source_dir: Path) -> Iterator[Path]:
-    """Every capture file under ``source_dir``, in a stable order.
+def source_files(source_dir: Path) -> Iterator[str]:
+    """Every capture file under ``source_dir``, in a stable order, as a string.
 
     Hidden files and folders (``.git``, ``.DS_Store``) are skipped; symbolic
     links to folders are not followed.
@@ -46,7 +46,7 @@ def source_files(source_dir: Path) -> Iterator[Path]:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if not name.startswith("."):
-                yield Path(folder, name)
+                yield os.path.join(folder, name)
 
 
 def parse_file(path: Path, source_dir: Path) -> tuple[list[Document], list[Problem]]:
@@ -87,29 +87,22 @@ def read_documents(source_dir: Path, report: Report, cache: Cache | None = None
         report.warning(shown(source_dir), STAGE, "the source folder does not exist; nothing to import",
                        "create it, or set source_dir in config.yaml")
         return [], []
-    cache = cache or Cache(None)
-    known = cache.load("sources")
-    seen = {}
+    lookup = FileCache(cache or Cache(None), "sources")
     documents: list[Document] = []
     keys: list[identity.Keys] = []
-    parsed_now = 0
+
+    def parse(path: str) -> tuple[list[Document], list[identity.Keys], list[Problem]]:
+        parsed, problems = parse_file(Path(path), source_dir)
+        return parsed, [identity.keys_of(d) for d in parsed], problems
+
     for path in source_files(source_dir):
-        stat = stat_key(path)
-        hit = known.get(str(path))
-        if hit is not None and hit[0] == stat:
-            entry = hit
-        else:
-            parsed, problems = parse_file(path, source_dir)
-            entry = (stat, parsed, [identity.keys_of(d) for d in parsed], problems)
-            parsed_now += 1
-        seen[str(path)] = entry
-        for problem in entry[3]:
+        parsed, parsed_keys, problems = lookup.get(path, parse)
+        for problem in problems:
             report.add(problem)
         report.count("source files read")
-        documents.extend(entry[1])
-        keys.extend(entry[2])
-    if parsed_now or len(seen) != len(known):
-        cache.save("sources", seen)
+        documents.extend(parsed)
+        keys.extend(parsed_keys)
+    lookup.save()
     return documents, keys
 
 
