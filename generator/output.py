@@ -493,8 +493,7 @@ class Output:
     def reuse(self, folder: str) -> bool:
         """Hard-link the current site's ``folder`` (written by a tool) into the new site."""
         wanted = self._old_groups.get(folder, {})
-        out = str(self.out)
-        if not wanted or not all(os.path.isfile(f"{out}/{p}") for p in wanted):
+        if not wanted or not all(p in self._present for p in wanted):
             return False
         self._stage()
         staging = str(self.staging)

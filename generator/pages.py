@@ -473,7 +473,9 @@ def _robots(site: SiteInfo) -> Spec:
 
 
 def _exports(archive: Archive) -> Iterator[Spec]:
-    key = tuple(statement_key(s) for s in archive.statements)
+    # What the exports show of each statement (not its text: an edited body changes nothing).
+    key = tuple((s.id, s.title, s.date, s.source, tuple(s.issuer), s.title_only, s.captures)
+                for s in archive.statements)
     yield _file(Paths.data("json"), key, lambda: exports.statements_json(archive.statements))
     yield _file(Paths.data("csv"), key, lambda: exports.statements_csv(archive.statements))
 

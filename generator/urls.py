@@ -13,6 +13,7 @@ Templates receive a ``Links`` object and never build a path themselves.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 import re
@@ -29,6 +30,7 @@ class UnsafePath(ValueError):
     """A path segment that could escape its folder or break a URL."""
 
 
+@functools.lru_cache(maxsize=1 << 18)  # each id is checked by every page that links to it
 def is_safe_segment(value: str) -> bool:
     """True for a lowercase slug that is safe as one file or folder name on every system."""
     return (bool(_SEGMENT.match(value)) and ".." not in value
