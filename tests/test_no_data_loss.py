@@ -66,6 +66,39 @@ def test_a_build_killed_at_any_moment_leaves_the_previous_site_whole(archive, de
     assert not (root / ".site.staging").exists()
 
 
+def edit_one_statement(root: Path, words: str) -> None:
+    (path,) = [p for p in (root / "content" / "statements").rglob("*.md")
+               if "2022-09-22-vice-director-general" in p.name]
+    path.write_text(path.read_text().rstrip("\n") + f" {words}\n")
+
+
+@pytest.mark.parametrize("delay", [0.1, 0.2, 0.3, 0.4, 0.6])  # such a build takes ~0.5 s
+def test_a_small_change_killed_at_any_moment_leaves_a_whole_site_and_a_sound_next_build(
+        archive, delay, tmp_path):
+    """The same, for a build that starts its staging folder from the site it replaced last."""
+    root, site = archive.root, archive.output_dir
+    edit_one_statement(root, "First note.")
+    build(archive, search=True)
+    assert (root / ".site.previous").is_dir()
+    before = snapshot(site)
+    edit_one_statement(root, "Second note.")
+    process = start_build(root)
+    time.sleep(delay)
+    process.kill()
+    process.wait()
+    after = snapshot(site)
+    if after != before:  # the build had finished: the new site, whole
+        manifest = json.loads(gzip.decompress((site / MANIFEST).read_bytes()))
+        assert {p for p in after if p != MANIFEST} == set(manifest["files"])
+    result = subprocess.run([sys.executable, "-m", "generator", "build"], cwd=root,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert not (root / ".site.staging").exists()
+    fresh = tmp_path / "fresh"
+    build(archive, search=True, output_dir=fresh)
+    assert snapshot(site) == snapshot(fresh)
+
+
 @pytest.mark.parametrize(("sig", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_sigterm_and_sigint_stop_promptly_and_publish_nothing(archive, sig, status):
     root, site = archive.root, archive.output_dir
