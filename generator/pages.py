@@ -152,6 +152,10 @@ def _statement_pages(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
                 "body_html": rendered.html,
                 "too_deep": rendered.too_deep,
                 "captures": [(c, safe_href(c.source_url)) for c in statement.captures],
+                # The dateline's own date, when it agrees, is the Dateline row already.
+                "other_dates": [f for f in statement.found_dates
+                                if not (f.kind == "dateline" and f.text == statement.dateline
+                                        and f.date == statement.date)],
                 "neighbours": neighbours,
                 "issuer": issuer,
                 "organization": organization,

@@ -51,6 +51,7 @@ def test_article_page_shows_everything_a_citation_needs(site):
     assert '<time datetime="2022-09-22"' in html and "22 September 2022" in html
     assert "Pyongyang, September 22 (KCNA)" in html
     assert "Juche111.9.22." in html
+    assert "(dateline):" not in html  # an agreeing dateline is the Dateline row, not repeated
     assert "keep its mouth shut. -0-</p>" in html
     assert "000_5090525799506049.txt" in html
     assert "54440e5768f37324103fdfcf4c7d2774612054e0aa2cd0ba446ce7922c5771c2" in html
