@@ -19,6 +19,7 @@ feeds, sitemap, robots.txt, data exports.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -83,10 +84,18 @@ def statement_key(statement: Statement) -> str:
     return fingerprint(tuple(statement._replace(path=None)))
 
 
-def brief(statement: Statement) -> tuple[object, ...]:
-    """What a list of statements shows of one."""
-    return (statement.id, statement.title, statement.date, statement.issuer.issuer,
-            statement.issuer.kind, statement.title_only)
+def brief(statement: Statement) -> str:
+    """A checksum of what a list of statements shows of one (part of the lists' keys).
+
+    Each statement is in five or six lists and neighbours; its checksum is made once.
+    """
+    return _brief((statement.id, statement.title, statement.date, statement.issuer.issuer,
+                   statement.issuer.kind, statement.title_only))
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _brief(shown: tuple[object, ...]) -> str:
+    return fingerprint(*shown)
 
 
 @dataclass(frozen=True, slots=True)
