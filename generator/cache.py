@@ -94,8 +94,6 @@ class FileCache:
     def __init__(self, cache: Cache, name: str) -> None:
         self.cache = cache
         self.name = name
-        self.read = 0
-        """Files read (not found in the cache) so far."""
         self._old: dict[str, dict[str, tuple[StatKey | None, Any]]] = {}
         self._new: dict[str, dict[str, tuple[StatKey | None, Any]]] = {}
         self._dirty: set[str] = set()
@@ -121,7 +119,6 @@ class FileCache:
             value = hit[1]
         else:
             value = read(path)
-            self.read += 1
             self._dirty.add(folder)
         self._new.setdefault(folder, {})[path] = (key, value)
         return value

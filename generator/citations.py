@@ -3,10 +3,10 @@
 Everything here is pure text built from a ``Statement``. The article page shows
 the plain citation; its ``<head>`` carries the ``citation_*`` tags that Zotero,
 Mendeley and Google Scholar read; and its BibTeX and RIS downloads are made in
-the reader's browser (``static/cite.js``) from those tags and the page's
-kind, id, site title and capture checksum, rather than written into each of 100,000 pages. ``bibtex``
-and ``ris`` here are those files' definition: the browser tests hold the script
-to them byte for byte.
+the reader's browser (``static/cite.js``) from those tags and the page's kind,
+id, site title and capture checksum, rather than written into each of 100,000
+pages. ``bibtex`` and ``ris`` here are those files' definition: the browser
+tests hold the script to them byte for byte.
 """
 
 from __future__ import annotations

@@ -206,6 +206,12 @@ def _read_manifest(out: Path) -> dict[str, Any]:
     return data
 
 
+def _foreign(record: dict[str, Any]) -> set[str]:
+    """The files not ours that a record says its site carried."""
+    listed = record.get("foreign", [])
+    return {f for f in listed if isinstance(f, str)} if isinstance(listed, list) else set()
+
+
 def _files(record: dict[str, Any]) -> dict[str, tuple[str, str]]:
     """A record's files as ``path: (checksum, key)`` (an unreadable entry is left out)."""
     files = {}
@@ -247,7 +253,7 @@ class Output:
         self.changed_site = False
         self.base: dict[str, tuple[str, str]] = {}
         """The generated files the staging folder started with (from the previous site)."""
-        self.base_foreign: list[str] = []
+        self.base_foreign: set[str] = set()
         """The files not ours that the previous site carried."""
 
     # -- lifecycle --
@@ -326,9 +332,7 @@ class Output:
             return False
         os.rename(self.previous, self.staging)  # marked: a killed build leaves it removable
         self.base = _files(record)
-        foreign = record.get("foreign", [])
-        self.base_foreign = [f for f in foreign if isinstance(f, str)] if isinstance(
-            foreign, list) else []
+        self.base_foreign = _foreign(record)
         (self.staging / MANIFEST).unlink(missing_ok=True)
         return True
 
@@ -523,10 +527,7 @@ class Output:
         # Files not ours in it: those it carried, and those added to it while it was the
         # live site (the last build carried them on, so its record lists them). The ones
         # still in the current site are carried again just after.
-        old_foreign = self.old.get("foreign", [])
-        foreign = set(self.base_foreign) | (
-            {f for f in old_foreign if isinstance(f, str)} if isinstance(old_foreign, list)
-            else set())
+        foreign = self.base_foreign | _foreign(self.old)
         stale += [p for p in sorted(foreign) if p not in self.files and check_path_ok(p)]
         folders = set()
         for path in stale:
