@@ -48,7 +48,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -141,12 +141,18 @@ def signals_deferred() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+@cache
+def _renameat2() -> Any:
+    """The C library's ``renameat2``, or None (looked up once: finding it may run ``ldconfig``)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    return getattr(libc, "renameat2", None)
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths (Linux ``renameat2``); False if the system cannot."""
-    if not sys.platform.startswith("linux"):
-        return False
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+    renameat2 = _renameat2()
     if renameat2 is None:
         return False
     at_fdcwd, rename_exchange = -100, 2
@@ -306,7 +312,10 @@ class Output:
                 shutil.rmtree(trash, ignore_errors=True)
         if not self.staging.exists():
             return
-        if (self.staging / STAGING_MARK).exists() or not any(self.staging.iterdir()):
+        if ((self.staging / STAGING_MARK).exists() or not any(self.staging.iterdir())
+                or "version" in _read_manifest(self.staging)):
+            # Marked, empty, or a whole site with our record: a build killed while it
+            # swapped the folders left either the new site or the one it replaced.
             self._discard(self.staging)
             return
         raise OutputError(
@@ -575,9 +584,11 @@ class Output:
                     "foreign": sorted(foreign)}
         text = json.dumps(manifest, separators=(",", ":"), sort_keys=True).encode()
         (self.staging / MANIFEST).write_bytes(gzip.compress(text, compresslevel=6, mtime=0))
+        _renameat2()  # looked up before the swap, so that the swap itself is quick
         with signals_deferred():
             # From here until the previous site is out of the way, a signal waits: the
-            # folders must never be left half swapped.
+            # folders must never be left half swapped. (kill -9 cannot wait: what it
+            # leaves in the staging folder carries our record, see _remove_leftovers.)
             os.unlink(self.staging / STAGING_MARK)
             trash = None
             if self.out.exists():

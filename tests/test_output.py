@@ -1,6 +1,7 @@
 """The output folder: only our files are deleted, dangerous folders are refused, swaps are whole."""
 
 import io
+import multiprocessing
 import os
 import threading
 import time
@@ -104,6 +105,41 @@ def test_a_leftover_staging_folder_is_cleaned_by_the_next_build(tmp_path):
     build(tmp_path / "site", {"index.html": b"y"})
     assert not staging.exists()
     assert tree(tmp_path / "site") == {"index.html": b"y"}
+
+
+def _killed_while_swapping(site: Path, files: dict[str, bytes], after_exchange: bool) -> None:
+    """In a child process, build and die (as by kill -9) just before or just after the swap."""
+    import generator.output as output_module
+    exchange = output_module._exchange
+
+    def dying_exchange(a, b):
+        if after_exchange:
+            exchange(a, b)
+        os._exit(9)
+
+    output_module._exchange = dying_exchange
+    build(site, files)
+
+
+@pytest.mark.parametrize("after_exchange", [False, True])
+def test_a_build_killed_while_swapping_leaves_a_whole_site_and_the_next_build_goes_on(
+        tmp_path, after_exchange):
+    site = tmp_path / "site"
+    build(site, {"index.html": b"one", "a.html": b"a"})
+    child = multiprocessing.get_context("fork").Process(
+        target=_killed_while_swapping,
+        args=(site, {"index.html": b"two", "b.html": b"b"}, after_exchange))
+    child.start()
+    child.join()
+    assert child.exitcode == 9
+    # The staging folder holds whichever site is not live: no mark, but our record.
+    assert (tmp_path / ".site.staging" / MANIFEST).is_file()
+    live = tree(site)
+    assert live in ({"index.html": b"one", "a.html": b"a"}, {"index.html": b"two", "b.html": b"b"})
+    assert (live == {"index.html": b"two", "b.html": b"b"}) == after_exchange
+    build(site, {"index.html": b"three"})
+    assert tree(site) == {"index.html": b"three"}
+    assert not (tmp_path / ".site.staging").exists()
 
 
 def test_a_staging_folder_we_did_not_make_is_not_deleted(tmp_path):
