@@ -1,13 +1,15 @@
 """Data exports: every statement's metadata as JSON and as CSV.
 
-``data/statements.json`` is a JSON array, oldest statement first; each item
-has ``id``, ``url`` (relative to the site root), ``title``, ``date``
+Both are written gzip-compressed (``data/statements.json.gz``,
+``data/statements.csv.gz``; ``pandas.read_csv`` and ``gunzip`` read them as
+they are). The JSON is an array, oldest statement first; each item has
+``id``, ``url`` (relative to the site root), ``title``, ``date``
 (YYYY-MM-DD), ``source``, ``issuer``, ``issuer_id``, ``organization``,
 ``organization_id``, ``kind``, ``title_only`` and ``captures`` (``file``,
-``source_url``, ``captured``, ``sha256``). ``data/statements.csv`` has the
-same fields, one row per statement, with the captures' fields joined by
-`` | ``. A CSV cell that a spreadsheet would run as a formula (it starts
-with ``=``, ``+``, ``-``, ``@``) is prefixed with ``'``.
+``source_url``, ``captured``, ``sha256``). The CSV has the same fields, one
+row per statement, with the captures' fields joined by `` | ``. A CSV cell
+that a spreadsheet would run as a formula (it starts with ``=``, ``+``,
+``-``, ``@``) is prefixed with ``'``.
 """
 
 from __future__ import annotations

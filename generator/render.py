@@ -1,5 +1,8 @@
 """Specs to bytes: a ``PageSpec`` through the theme, a ``FileSpec`` as it is.
 
+A file whose name ends in ``.gz`` (the data exports, a large site's sitemaps)
+is written gzip-compressed.
+
 ``render_into`` renders every spec whose key changed and writes it into the
 output's staging folder. With many pages it forks one worker per core: each
 worker inherits the archive and the compiled templates, renders its share,
@@ -8,6 +11,7 @@ writes the files itself, and sends back only their checksums.
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -37,6 +41,12 @@ class Renderer:
         self.env = make_environment(config)
 
     def __call__(self, spec: Spec) -> tuple[bytes, Notes]:
+        data, notes = self._render(spec)
+        if spec.path.endswith(".gz"):  # the same bytes for the same input: no time in the header
+            data = gzip.compress(data, compresslevel=6, mtime=0)
+        return data, notes
+
+    def _render(self, spec: Spec) -> tuple[bytes, Notes]:
         if isinstance(spec, FileSpec):
             return spec.data(), []
         try:

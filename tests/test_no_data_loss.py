@@ -187,7 +187,8 @@ def test_every_bad_file_is_named_once_and_the_rest_builds(tmp_path):
     mended = [line for line in lines if "sources/surrogates.json" in line]
     assert len(mended) == 2 and all("U+FFFD" in line for line in mended)
     assert (config.output_dir / "index.html").is_file()
-    titles = (config.output_dir / "data" / "statements.json").read_text()
+    titles = gzip.decompress((config.output_dir / "data" / "statements.json.gz").read_bytes())
+    titles = titles.decode()
     assert "Lone \ufffd surrogate" in titles
 
 

@@ -147,6 +147,7 @@ def active(page) -> dict:  # type: ignore[no-untyped-def]
         const s = getComputedStyle(el);
         const r = el.getBoundingClientRect();
         return {tag: el.tagName.toLowerCase(), id: el.id, cls: el.getAttribute('class') || '',
+                label: el.getAttribute('aria-label') || '',
                 type: el.getAttribute('type') || '',
                 text: (el.textContent || '').trim().slice(0, 60),
                 outline: s.outlineStyle, outlineWidth: parseFloat(s.outlineWidth),
@@ -317,7 +318,7 @@ def test_the_search_box_in_the_header_works_with_the_keyboard_alone(tabs):
     tab = tabs()
     page = tab.page
     tab.open(ARTICLE)
-    tab_until(page, lambda el: el["id"] == "site-search-q")
+    tab_until(page, lambda el: el["type"] == "search" and el["label"] == "Search statements")
     page.keyboard.type("arms dealings")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/search/index\.html\?q=arms"))

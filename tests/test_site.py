@@ -1,6 +1,7 @@
 """The built site: every page kind, what an article page shows, feeds, sitemap and data."""
 
 import csv
+import gzip
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -34,8 +35,8 @@ def test_every_kind_of_page_is_built(site):
     for path in ("index.html", "timeline/index.html", "timeline/2022/index.html",
                  "timeline/2022/09/index.html", "issuers/index.html", "sources/index.html",
                  "sources/kcna-kp-en/index.html", "search/index.html", "404.html", "feed.xml",
-                 "sitemap.xml", "robots.txt", ".nojekyll", "data/statements.json",
-                 "data/statements.csv", "static/style.css", "static/print.css"):
+                 "sitemap.xml", "robots.txt", ".nojekyll", "data/statements.json.gz",
+                 "data/statements.csv.gz", "static/style.css", "static/cite.js"):
         assert (site / path).is_file(), path
     statements = sorted((site / "statements").glob("*/*"))
     assert len(statements) == 12
@@ -100,7 +101,7 @@ def test_citation_files_are_bibtex_and_ris(site):
     assert "DA  - 2022/09/22/\r\n" in ris and f"UR  - {url}\r\n" in ris
     # What the page's script builds them from (the browser tests compare the files).
     html = statement_page(site, "2022-09-22-vice-director-general")
-    assert 'data-kind="Press statement"' in html
+    assert '<p class="kicker" data-pagefind-ignore data-pagefind-filter="kind">Press statement</p>' in html
     assert f'<p class="citation">{statement.issuer.issuer}.' in html and f'<a href="{url}">' in html
     assert f'<meta name="citation_public_url" content="{url}">' in html
 
@@ -153,14 +154,15 @@ def test_sitemap_lists_every_page_with_absolute_urls(site):
 
 
 def test_data_exports_hold_every_statement_and_capture(site):
-    records = json.loads((site / "data/statements.json").read_text())
+    records = json.loads(gzip.decompress((site / "data/statements.json.gz").read_bytes()))
     assert len(records) == 12
     first = records[0]
     assert set(first) == {"id", "url", "title", "date", "source", "issuer", "issuer_id",
                           "organization", "organization_id", "kind", "title_only", "captures"}
     assert (site / first["url"]).is_file()
     assert set(first["captures"][0]) == {"file", "source_url", "captured", "sha256"}
-    rows = list(csv.DictReader(io.StringIO((site / "data/statements.csv").read_text())))
+    text = gzip.decompress((site / "data/statements.csv.gz").read_bytes()).decode()
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert [r["id"] for r in rows] == [r["id"] for r in records]
 
 

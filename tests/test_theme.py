@@ -44,7 +44,7 @@ def test_a_theme_folder_is_chosen_by_name_and_falls_back_to_the_default(tmp_path
     build(config)
     assert "<h1>Plain home</h1>" in (config.output_dir / "index.html").read_text()
     assert (config.output_dir / "static" / "style.css").read_text() == "body { color: red }"
-    assert (config.output_dir / "static" / "print.css").is_file()  # from the default theme
+    assert (config.output_dir / "static" / "cite.js").is_file()  # from the default theme
     assert (config.output_dir / "timeline" / "index.html").is_file()
 
 

@@ -7,6 +7,7 @@ skipped without them, unless REQUIRE_BROWSER is set, when it fails instead.
 
 from __future__ import annotations
 
+import gzip
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -171,6 +172,8 @@ def urlset_problems(path: Path, site: Path) -> tuple[list[str], list[str]]:
     problems: list[str] = []
     data = path.read_bytes()
     name = path.relative_to(site).as_posix()
+    if name.endswith(".gz"):
+        data = gzip.decompress(data)
     if not re.match(rb'^<\?xml version="1.0" encoding="UTF-8"\?>', data, re.IGNORECASE):
         problems.append(f"{name}: no XML declaration naming UTF-8")
     if len(data) > MAX_BYTES:
@@ -233,7 +236,7 @@ def test_a_sitemap_too_long_for_one_file_becomes_an_index_of_valid_sitemaps(tmp_
     assert len(parts) >= 3 and len(parts) == len(root)
     listed: list[str] = []
     for loc in parts:
-        assert loc.startswith(BASE_URL) and loc.endswith(".xml")
+        assert loc.startswith(BASE_URL) and loc.endswith(".xml.gz")
         problems, urls = urlset_problems(page_of(loc, site), site)
         assert problems == []
         assert 0 < len(urls) <= 10

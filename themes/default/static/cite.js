@@ -1,6 +1,6 @@
 // The BibTeX and RIS downloads of an article page, made in the browser from what the page
-// already says: its citation_* meta tags, its title, the first capture's checksum and the
-// data-* attributes of .cite-downloads.
+// already says: its citation_* meta tags, its title, its kind (the kicker), its date (the
+// first fact), the first capture's checksum and the data-id of .cite-downloads.
 // They are the same text that generator/citations.py writes (the browser tests compare
 // the two byte for byte). Written into every page, the two files would weigh about
 // 200 MB at 100,000 statements. Without script the page reads the same; only the
@@ -37,9 +37,11 @@
   var id = box.getAttribute("data-id");
   var site = document.querySelector(".site-title");
   var sha = document.querySelector(".captures .sha");
-  var note = oneLine(box.getAttribute("data-kind") + ". Archived in " + oneLine(site.textContent)
+  var kicker = document.querySelector(".statement-header .kicker");
+  var kind = (kicker && kicker.textContent) || "Statement";  // citations.kind
+  var note = oneLine(kind + ". Archived in " + oneLine(site.textContent)
                      + " as " + id + "." + (sha ? " Capture SHA-256 " + sha.textContent + "." : ""));
-  var iso = box.getAttribute("data-date");  // YYYY-MM-DD
+  var iso = document.querySelector(".facts time").getAttribute("datetime");  // YYYY-MM-DD
   var title = meta("citation_title");
   var author = meta("citation_author");
   var publisher = meta("citation_publisher");
