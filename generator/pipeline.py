@@ -125,7 +125,7 @@ def _offline_index(out: output.Output, buckets: dict[str, list[Statement]]) -> d
     previous = _by_bucket(out.old_files, Paths.OFFLINE_INDEXES)
     due = []
     for bucket, members in buckets.items():
-        keys[bucket] = pages.fingerprint(offline_search.FORMAT,
+        keys[bucket] = pages.fingerprint(CODE, offline_search.FORMAT,
                                          [pages.statement_key(s) for s in members])
         kept = previous.get(bucket, [])
         if old.get(bucket) == keys[bucket] and kept:

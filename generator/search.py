@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import cbor
+from . import CODE, cbor
 from .children import die_with_parent
 from .problems import BuildInterrupted
 from .urls import Paths
@@ -67,8 +67,9 @@ def version(binary: Path) -> str:
 
 
 def signature(pages: Sequence[tuple[str, str]], language: str, binary_version: str) -> str:
-    """What a bucket's bundle is built from: its pages' checksums, the language, Pagefind."""
-    text = json.dumps([binary_version, language, sorted(pages)], separators=(",", ":"))
+    """What a bucket's bundle is built from: its pages' checksums, the language, Pagefind,
+    and the generator's code (which runs Pagefind and rewrites what it writes)."""
+    text = json.dumps([CODE, binary_version, language, sorted(pages)], separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

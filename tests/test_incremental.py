@@ -1,5 +1,6 @@
 """Rebuilds do only what changed, and always end with the site a clean build makes."""
 
+import json
 import os
 from pathlib import Path
 
@@ -89,6 +90,25 @@ def test_a_changed_template_rewrites_every_page(tmp_path):
     pages = [*config.output_dir.glob("statements/*/*.html"),
              *config.output_dir.glob("timeline/**/index.html")]
     assert pages and all("<title>[Archive]" in p.read_text() for p in pages)
+
+
+def test_a_changed_generator_writes_its_output_again_the_offline_index_included(
+        tmp_path, monkeypatch):
+    import generator.offline_search
+    import generator.pages
+    import generator.pipeline
+    config = make_archive(tmp_path, with_fixtures=False)
+    build(config, search=True)
+    docs = sorted(config.output_dir.glob("search/data/*/d/*.js"))
+    assert docs and any(" …\"]" in p.read_text() for p in docs)  # long excerpts, cut
+    # What an upgrade does: the generator's code (and here its excerpt length) changes.
+    for module in (generator.pages, generator.pipeline):
+        monkeypatch.setattr(module, "CODE", "9.9.9+another")
+    monkeypatch.setattr(generator.offline_search, "EXCERPT_CHARS", 20)
+    build(config, search=True)
+    excerpts = [doc[-1] for p in docs for doc in json.loads(
+        p.read_text().split(",", 1)[1].removesuffix(");\n"))]
+    assert excerpts and all(len(e) <= 22 for e in excerpts)
 
 
 def test_a_page_deleted_from_the_site_by_hand_comes_back(tmp_path):
