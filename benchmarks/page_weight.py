@@ -8,10 +8,12 @@ reads a built site folder (nothing is built or changed) and prints:
 - article pages (``statements/<year>/<id>.html``): how many, and the median, 95th
   percentile and largest size in bytes, as written and gzipped (what a host such as
   GitHub Pages sends), and how many of them hold a ``<script``;
-- the whole site: bytes (the sum of the files' sizes), files, the share of GitHub
-  Pages' 1 GB limit that uses, and the size of the site as a tar archive (512 bytes
-  of header per file and folder, each file padded to 512 bytes), which is the form
-  ``actions/upload-pages-artifact`` publishes it in;
+- the whole site: bytes (the sum of the files' sizes) and files; then what is
+  published: the same without hidden files (the build record
+  ``.generator-manifest.json.gz`` and ``.nojekyll``), which
+  ``actions/upload-pages-artifact`` leaves out since v4, the share of GitHub Pages'
+  1 GB limit that uses, and its size as a tar archive (512 bytes of header per file
+  and folder, each file padded to 512 bytes), the form that action publishes it in;
 - the same per top-level folder, largest first.
 """
 
@@ -47,11 +49,12 @@ def measure(site: Path) -> dict:
         articles.append(len(data))
         articles_gz.append(len(gzip.compress(data, compresslevel=6, mtime=0)))
         with_script += b"<script" in data
-    total = files = tar = 0
+    total = files = tar = published = 0
     folders: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for dirpath, _, filenames in os.walk(site):
         top = Path(dirpath).relative_to(site).parts
-        tar += 512
+        hidden_folder = any(part.startswith(".") for part in top)
+        tar += 0 if hidden_folder else 512
         for name in filenames:
             size = os.stat(os.path.join(dirpath, name)).st_size
             key = top[0] + "/" if top else name
@@ -59,7 +62,9 @@ def measure(site: Path) -> dict:
             folders[key][1] += 1
             total += size
             files += 1
-            tar += 512 + -(-size // 512) * 512
+            if not (hidden_folder or name.startswith(".")):  # tar --exclude='.[^/]*'
+                published += size
+                tar += 512 + -(-size // 512) * 512
     summary = {
         "site": str(site),
         "article_pages": len(articles),
@@ -68,7 +73,8 @@ def measure(site: Path) -> dict:
         "article_pages_with_script": with_script,
         "total_bytes": total,
         "files": files,
-        "github_pages_share": total / GITHUB_PAGES_LIMIT,
+        "published_bytes": published,
+        "github_pages_share": published / GITHUB_PAGES_LIMIT,
         "tar_bytes": tar,
         "folders": {k: {"bytes": v[0], "files": v[1]}
                     for k, v in sorted(folders.items(), key=lambda kv: -kv[1][0])},
@@ -91,7 +97,8 @@ def report(m: dict) -> str:
         f" ({m['article_pages_with_script']:,} with a script)",
         f"  bytes        median {a['median']:>9,}  p95 {a['p95']:>9,}  max {a['max']:>9,}",
         f"  gzipped      median {g['median']:>9,}  p95 {g['p95']:>9,}  max {g['max']:>9,}",
-        f"whole site: {m['total_bytes']:,} bytes in {m['files']:,} files"
+        f"whole site: {m['total_bytes']:,} bytes in {m['files']:,} files",
+        f"published (no hidden files): {m['published_bytes']:,} bytes"
         f" ({100 * m['github_pages_share']:.1f}% of GitHub Pages' 1 GB);"
         f" {m['tar_bytes']:,} bytes as a tar archive",
         "  by folder:",

@@ -39,7 +39,7 @@ from .urls import RESERVED_NAMES, Paths
 
 DOC_CHUNK = 100
 SHARD_BYTES = 160_000
-EXCERPT_CHARS = 220
+EXCERPT_CHARS = 160
 FILTERS = ("issuer", "organization", "kind", "source", "year")
 #: Changes whenever the files' layout does (so that every bucket is written again).
 FORMAT = 2

@@ -317,7 +317,7 @@ def test_search_works_with_the_keyboard_alone(tabs):
 def test_the_search_box_in_the_header_works_with_the_keyboard_alone(tabs):
     tab = tabs()
     page = tab.page
-    tab.open(ARTICLE)
+    tab.open(KINDS["month"])
     tab_until(page, lambda el: el["type"] == "search" and el["label"] == "Search statements")
     page.keyboard.type("arms dealings")
     page.keyboard.press("Enter")
