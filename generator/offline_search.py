@@ -12,9 +12,10 @@ what it needs:
 - ``meta.js``: the shard list, the filter values, and for each filter one
   code per statement (a fixed-width string: the value of statement ``n`` is
   at ``n * width``).
-- ``t/<prefix>.js``: the words starting with ``<prefix>`` and the statements
-  that contain them (sorted numbers, delta-encoded in base 36), in the body
-  (``w``) and in the title (``t``). A prefix whose shard grows past
+- ``t/<prefix>.js``: the words starting with ``<prefix>``, each with the
+  statements that hold it in the body, then (after ``~``, if any) those that
+  hold it in the title: sorted numbers as gaps, each gap a run of base-32
+  digits (``encode_postings``). A prefix whose shard grows past
   ``SHARD_BYTES`` is split one letter further.
 - ``d/<n>.js``: display data of statements ``n*DOC_CHUNK`` to
   ``(n+1)*DOC_CHUNK - 1``: id, title, date, issuer, kind, opening words.
@@ -38,11 +39,11 @@ from .markdown import plain_text
 from .urls import RESERVED_NAMES, Paths
 
 DOC_CHUNK = 100
-SHARD_BYTES = 160_000
+SHARD_BYTES = 80_000
 EXCERPT_CHARS = 160
 FILTERS = ("issuer", "organization", "kind", "source", "year")
 #: Changes whenever the files' layout does (so that every bucket is written again).
-FORMAT = 2
+FORMAT = 3
 _WORD = re.compile(r"[^\W_]+")
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 
@@ -67,23 +68,41 @@ def filter_values(statement: Statement) -> dict[str, str]:
     }
 
 
-def _base36(n: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        n, r = divmod(n, 36)
-        out = digits[r] + out
-        if not n:
-            return out
+#: A gap's last base-32 digit, and the digits before it: no separator is needed.
+_LAST_DIGIT = "0123456789ABCDEFGHIJKLMNOPQRSTUV"
+_MORE_DIGIT = "WXYZabcdefghijklmnopqrstuvwxyz-_"
+
+
+def _gap(n: int) -> str:
+    out = _LAST_DIGIT[n % 32]
+    n //= 32
+    while n:
+        out = _MORE_DIGIT[n % 32] + out
+        n //= 32
+    return out
 
 
 def encode_postings(numbers: Sequence[int]) -> str:
-    """Sorted statement numbers as base-36 gaps joined by ``.``."""
+    """Sorted statement numbers as gaps from the one before (the first from 0), each a run
+    of base-32 digits whose last is from ``_LAST_DIGIT`` (a gap under 32 is one character)."""
     out, last = [], 0
     for n in numbers:
-        out.append(_base36(n - last))
+        out.append(_gap(n - last))
         last = n
-    return ".".join(out)
+    return "".join(out)
+
+
+def decode_postings(text: str) -> list[int]:
+    """The numbers ``encode_postings`` encoded (what the search page's script does)."""
+    out, last, value = [], 0, 0
+    for ch in text:
+        if ch in _MORE_DIGIT:
+            value = value * 32 + _MORE_DIGIT.index(ch)
+        else:
+            last += value * 32 + _LAST_DIGIT.index(ch)
+            out.append(last)
+            value = 0
+    return out
 
 
 def _script(key: str, data: object) -> bytes:
@@ -101,14 +120,14 @@ def _shard_name(prefix: str) -> str:
     return "u" + "-".join(f"{ord(ch):x}" for ch in prefix)
 
 
-def _shards(postings: dict[str, dict[str, list[int]]]) -> dict[str, list[str]]:
+def _shards(postings: dict[str, str]) -> dict[str, list[str]]:
     """Group words by prefix: two letters, or three where a two-letter group is too big."""
     by_two: dict[str, list[str]] = defaultdict(list)
     for word in postings:
         by_two[word[:2]].append(word)
     shards: dict[str, list[str]] = {}
     for prefix, members in by_two.items():
-        size = sum(len(w) + sum(len(p) for p in postings[w].values()) * 2 for w in members)
+        size = sum(len(w) + len(postings[w]) + 6 for w in members)  # "word":"postings",
         if size <= SHARD_BYTES:
             shards[prefix] = members
             continue
@@ -146,8 +165,8 @@ def build(statements: Sequence[Statement]) -> Iterator[tuple[str, bytes]]:
                      values["issuer"], values["kind"], excerpt])
 
     encoded = {
-        word: {k: encode_postings(v) for k, v in (("w", body.get(word)), ("t", title.get(word)))
-               if v}
+        word: encode_postings(body.get(word, ())) + (
+            "~" + encode_postings(title[word]) if word in title else "")
         for word in sorted(set(body) | set(title))
     }
     shards = _shards(encoded)

@@ -110,3 +110,20 @@ def test_a_record_s_text_comes_back_line_for_line(lines):
     item = {"headline": "T", "date_str": "2024-01-01", "story_text": "\n".join(lines)}
     (document,), _ = records.parse(raw(json.dumps([item]), "dump.json"))
     assert document.paragraphs == tuple(lines)
+
+
+@SETTINGS
+@given(st.sets(st.integers(min_value=0, max_value=2_000_000), max_size=300))
+def test_the_offline_index_postings_come_back_exactly(numbers):
+    from generator.offline_search import decode_postings, encode_postings
+    ordered = sorted(numbers)
+    text = encode_postings(ordered)
+    assert decode_postings(text) == ordered
+    assert "~" not in text  # the separator of a word's body and title lists
+
+
+def test_close_numbers_in_the_offline_index_cost_one_character_each():
+    from generator.offline_search import encode_postings
+    close = list(range(0, 3100, 31))  # words in neighbouring statements: the common case
+    assert len(encode_postings(close)) == len(close)
+    assert len(encode_postings([31 * 32 ** 3])) == 4  # a larger gap: one more per 5 bits

@@ -1,5 +1,6 @@
 """Search, as a reader uses it: from disk and served under /repo/, with filters and links."""
 
+import datetime as dt
 import os
 import stat
 from pathlib import Path
@@ -161,3 +162,27 @@ def test_results_in_date_order_run_across_the_years(search_url, order):
         keys = [(int(y), months.index(m), int(d)) for d, m, y in (x.split() for x in dates)]
         assert len({k[0] for k in keys}) > 1, dates
         assert keys == sorted(keys, reverse=order == "date-desc"), dates
+
+
+def test_offline_search_finds_words_in_statements_far_apart_in_a_large_year(tmp_path):
+    # The offline index stores, per word, the gaps between the statements that hold it;
+    # gaps of 32 and more take two characters. Pagefind is the reference.
+    config = make_archive(tmp_path, with_fixtures=False)
+    body_hits, title_hits = {0, 1, 2, 70, 71, 300, 359}, {10, 200}
+    start = dt.date(2030, 1, 1)
+    for n in range(360):
+        title = f"Note {n}" + (" about the wombat" if n in title_hits else "")
+        body = f"Entry {n} of the long year." + (" A quokka was seen." if n in body_hits else "")
+        path = config.content_dir / "2030" / f"note-{n:03d}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\ntitle: {title}\ndate: {start + dt.timedelta(days=n)}\n---\n{body}\n")
+    build(config, search=True)
+    site = config.output_dir
+    with chromium() as browser, serving(site, "/repo/") as base:
+        for query, hits in (("quokka", body_hits), ("wombat", title_hits)):
+            expected = sorted(f"Note {n}" + (" about the wombat" if n in title_hits else "")
+                              for n in hits)
+            for url in ((site / "search/index.html").as_uri(), base + "search/index.html"):
+                page, watch = open_search(browser, url, f"?q={query}&year=2030")
+                assert sorted(titles(page)) == expected, (url, query)
+                assert watch.errors == []

@@ -218,10 +218,21 @@
     return waiting[key];
   }
 
+  // offline_search.encode_postings: gaps between sorted numbers, each a run of base-32
+  // digits; the last digit of a gap is one of the first 32 characters of DIGITS.
+  var DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
   function decode(postings) {
-    var out = [], last = 0;
-    if (!postings) return out;
-    postings.split(".").forEach(function (gap) { last += parseInt(gap, 36); out.push(last); });
+    var out = [], last = 0, value = 0;
+    for (var i = 0; i < postings.length; i++) {
+      var digit = DIGITS.indexOf(postings.charAt(i));
+      if (digit >= 32) {
+        value = value * 32 + digit - 32;
+      } else {
+        last += value * 32 + digit;
+        out.push(last);
+        value = 0;
+      }
+    }
     return out;
   }
 
@@ -264,8 +275,9 @@
             parts.forEach(function (part) {
               Object.keys(part).forEach(function (word) {
                 if (word.indexOf(term) !== 0) return;
-                decode(part[word].w).forEach(function (d) { body[d] = 1; });
-                decode(part[word].t).forEach(function (d) { body[d] = 1; title[d] = 1; });
+                var lists = part[word].split("~");  // in the body, then in the title
+                decode(lists[0]).forEach(function (d) { body[d] = 1; });
+                decode(lists[1] || "").forEach(function (d) { body[d] = 1; title[d] = 1; });
               });
             });
             return { body: body, title: title };
