@@ -80,8 +80,13 @@ def fingerprint(*parts: object) -> str:
 def statement_key(statement: Statement) -> str:
     """What a statement's pages are made from: its file's checksum and its issuer."""
     if statement.checksum:
-        return fingerprint(statement.checksum, tuple(statement.issuer))
+        return _file_key(statement.checksum, statement.issuer)
     return fingerprint(tuple(statement._replace(path=None)))
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _file_key(checksum: str, issuer: tuple[object, ...]) -> str:
+    return fingerprint(checksum, tuple(issuer))
 
 
 def brief(statement: Statement) -> str:
@@ -128,8 +133,14 @@ def _page(path: str, templates: Sequence[str], site: SiteInfo, title: str, kind:
         return {"site": site, "links": links or Links(path, site.base_url),
                 "page": {"path": path, "title": title, "kind": kind}, **context()}
 
-    return PageSpec(path, tuple(templates), fingerprint(CODE, site, path, templates, title, key),
+    return PageSpec(path, tuple(templates), fingerprint(_site_key(site), path, templates, title, key),
                     make)
+
+
+@functools.lru_cache(maxsize=4)
+def _site_key(site: SiteInfo) -> str:
+    """The part of every page's key that is the same for all: the generator, the settings."""
+    return fingerprint(CODE, site)
 
 
 def _file(path: str, key: object, data: Callable[[], bytes]) -> FileSpec:

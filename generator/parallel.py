@@ -8,6 +8,7 @@ not available, or the work is small, everything runs in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -25,6 +26,11 @@ _FUNCTION: Callable[[Any], Any] | None = None
 
 def _start() -> None:  # pragma: no cover - runs in the worker
     die_with_parent()
+    # The parent holds the cycle collector while it builds (pipeline._collector_held). A
+    # worker renders templates, which can make cycles: it collects, but only over what it
+    # makes, never the archive it inherited (frozen: fast, and its memory stays shared).
+    gc.freeze()
+    gc.enable()
     # The build's own handlers are not the worker's: the parent stops the pool itself.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)

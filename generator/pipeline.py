@@ -9,10 +9,12 @@ end, all at once.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import (
@@ -248,6 +250,25 @@ def _site_unchanged(recorded: object) -> bool:
             and all(stat_key(path) == key for path, key in recorded.items()))
 
 
+@contextmanager
+def _collector_held() -> Iterator[None]:
+    """Python's cycle collector held while the build runs, and given back after.
+
+    A large archive is millions of objects, and the collector passes over all
+    of them again and again as more are made: at 100,000 statements, 40% of a
+    one-change rebuild (40 s -> 24 s without it, the same peak memory). The
+    build makes few reference cycles; the first pass after it collects them.
+    Forked workers collect as usual, over what they make (``parallel._start``).
+    """
+    held = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if held:
+            gc.enable()
+
+
 def build(config: SiteConfig, report: Report, *, search: bool = True) -> Archive | None:
     """The whole pipeline: import, read the store, build the model, write the site.
 
@@ -256,6 +277,11 @@ def build(config: SiteConfig, report: Report, *, search: bool = True) -> Archive
     is read again: the build says so, repeats the problems it reported then,
     and returns None.
     """
+    with _collector_held():
+        return _build(config, report, search=search)
+
+
+def _build(config: SiteConfig, report: Report, *, search: bool) -> Archive | None:
     cache = Cache.for_root(config.root)
     with report.timed("look for changes"):
         before = _input_state(config, search)
