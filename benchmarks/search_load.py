@@ -18,7 +18,7 @@ context (empty cache); the table shows the median of each figure. The cases
 are the ``--query`` values (default: Russia, nuclear, Kim Yo Jong, sanctions)
 and the first query again with an issuer filter (``&issuer=NAME`` in the
 address; ``--issuer``, default the issuer with the most statements in
-``data/statements.json``; ``--issuer ""`` leaves it out). The figures:
+``data/statements.json.gz``; ``--issuer ""`` leaves it out). The figures:
 
 - ``first result``: milliseconds from the start of the navigation (the page's
   ``performance.timeOrigin``) to the first animation frame after the first
@@ -54,6 +54,7 @@ page then falls back to the offline index) and cases that do not finish within
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import statistics
 import sys
@@ -103,11 +104,11 @@ DONE = """() => {
 
 
 def most_common_issuer(site: Path) -> str | None:
-    """The issuer with the most statements, from the site's ``data/statements.json``."""
-    path = site / "data" / "statements.json"
+    """The issuer with the most statements, from the site's ``data/statements.json.gz``."""
+    path = site / "data" / "statements.json.gz"
     try:
-        rows = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        rows = json.loads(gzip.decompress(path.read_bytes()))
+    except (OSError, ValueError, EOFError):
         return None
     counts = Counter(row.get("issuer") for row in rows if row.get("issuer"))
     return counts.most_common(1)[0][0] if counts else None
