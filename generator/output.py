@@ -13,8 +13,10 @@ What it promises:
   folder beside the output folder (unchanged files are hard links to the
   current site's, so this is cheap); the two folders are then exchanged in
   one atomic ``renameat2(RENAME_EXCHANGE)``. A build killed at any moment,
-  even by ``kill -9``, leaves the previous site whole; its staging folder is
-  removed by the next build.
+  even by ``kill -9``, leaves a whole site (the previous one, or the new one if
+  the swap was done); the next build removes its staging folder, which is
+  marked as the generator's, or, where the system has no atomic exchange and
+  the build died between its two renames, finishes the swap.
 - **A small change costs little.** After a build that changed a small part of
   the site, the site it replaced is kept beside it (``.<name>.previous``, its
   unchanged files hard links to the current ones, so it takes little room),
@@ -268,10 +270,10 @@ class Output:
         refuse_unsafe(self.out, self.protected, self.no_inside)
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self._acquire_lock()
+        self._remove_leftovers()
         # Another build may have finished while we waited: read its record.
         self.old = _read_manifest(self.out) if (self.out / MANIFEST).is_file() else {"files": {}}
         self.old_files = _files(self.old)
-        self._remove_leftovers()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -306,16 +308,28 @@ class Output:
             self._lock = None
 
     def _remove_leftovers(self) -> None:
-        """Remove what a killed build left: its staging folder, and folders half deleted."""
-        for trash in self.out.parent.glob(f".{self.out.name}.trash-*"):
-            if _TRASH.fullmatch(trash.name[len(self.out.name) + 1:]) and trash.is_dir():
+        """Clear what a killed build left: its staging folder, folders half deleted, the
+        mark of a swap it did not end; finish a swap it left half done."""
+        prefix = f".{self.out.name}."
+        for trash in self.out.parent.glob(f"{prefix}trash-*"):
+            if _TRASH.fullmatch(trash.name[len(prefix):]) and trash.is_dir():
                 shutil.rmtree(trash, ignore_errors=True)
+        if self.out.is_dir():
+            (self.out / STAGING_MARK).unlink(missing_ok=True)
         if not self.staging.exists():
             return
-        if ((self.staging / STAGING_MARK).exists() or not any(self.staging.iterdir())
-                or "version" in _read_manifest(self.staging)):
-            # Marked, empty, or a whole site with our record: a build killed while it
-            # swapped the folders left either the new site or the one it replaced.
+        if (self.staging / STAGING_MARK).exists():
+            record = _read_manifest(self.staging)
+            if not self.out.exists() and record.get("version") == _MANIFEST_VERSION:
+                # Killed between the two renames of a swap where the system has no atomic
+                # exchange (or before its first site's rename): the staged site is whole
+                # (its record is written last) and there is no other. It becomes the site.
+                os.rename(self.staging, self.out)
+                os.unlink(self.out / STAGING_MARK)
+                return
+            self._discard(self.staging)
+            return
+        if not any(self.staging.iterdir()):
             self._discard(self.staging)
             return
         raise OutputError(
@@ -587,11 +601,12 @@ class Output:
         _renameat2()  # looked up before the swap, so that the swap itself is quick
         with signals_deferred():
             # From here until the previous site is out of the way, a signal waits: the
-            # folders must never be left half swapped. (kill -9 cannot wait: what it
-            # leaves in the staging folder carries our record, see _remove_leftovers.)
-            os.unlink(self.staging / STAGING_MARK)
+            # folders must never be left half swapped. kill -9 cannot wait, so both sites
+            # carry the staging mark until the swap has ended: whichever a killed build
+            # leaves in the staging folder, the next build knows it as its own.
             trash = None
             if self.out.exists():
+                (self.out / STAGING_MARK).write_bytes(b"")
                 trash = self.out.parent / f".{self.out.name}.trash-{secrets.token_hex(8)}"
                 if _exchange(self.staging, self.out):
                     os.rename(self.staging, trash)  # the previous site, out of the way
@@ -601,6 +616,7 @@ class Output:
                     os.rename(self.staging, self.out)
             else:
                 os.rename(self.staging, self.out)
+            os.unlink(self.out / STAGING_MARK)
             self._staged = False
         if trash is not None:
             self._keep_or_remove(trash)
@@ -611,8 +627,7 @@ class Output:
         differ = sum(1 for p, v in self.files.items() if self.old_files.get(p, ("",))[0] != v[0])
         if differ < KEEP_PREVIOUS_BELOW * len(self.files) and not self.previous.exists():
             try:
-                (replaced / STAGING_MARK).write_bytes(b"")
-                os.rename(replaced, self.previous)
+                os.rename(replaced, self.previous)  # marked before the swap: ours to remove
                 return
             except OSError:
                 pass

@@ -3,6 +3,7 @@
 import io
 import multiprocessing
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -132,14 +133,68 @@ def test_a_build_killed_while_swapping_leaves_a_whole_site_and_the_next_build_go
     child.start()
     child.join()
     assert child.exitcode == 9
-    # The staging folder holds whichever site is not live: no mark, but our record.
-    assert (tmp_path / ".site.staging" / MANIFEST).is_file()
+    # The staging folder holds whichever site is not live; both carry the staging mark
+    # until the swap has ended (in the live site, an empty hidden file until the next build).
+    assert (tmp_path / ".site.staging" / ".generator-staging").is_file()
     live = tree(site)
+    assert live.pop(".generator-staging") == b""
     assert live in ({"index.html": b"one", "a.html": b"a"}, {"index.html": b"two", "b.html": b"b"})
     assert (live == {"index.html": b"two", "b.html": b"b"}) == after_exchange
     build(site, {"index.html": b"three"})
     assert tree(site) == {"index.html": b"three"}
     assert not (tmp_path / ".site.staging").exists()
+
+
+def _killed_between_the_two_renames(site: Path, files: dict[str, bytes]) -> None:
+    """In a child process, build on a system without an atomic exchange, and die (as by
+    kill -9) after the current site has been moved away, before the new one takes its place."""
+    import generator.output as output_module
+    output_module._exchange = lambda a, b: False
+    rename = os.rename
+
+    def dying_rename(source, target):
+        rename(source, target)
+        if Path(source) == site.resolve():
+            os._exit(9)
+
+    os.rename = dying_rename
+    build(site, files)
+
+
+def test_a_swap_killed_halfway_without_atomic_exchange_is_finished_by_the_next_build(tmp_path):
+    site = tmp_path / "site"
+    build(site, {"index.html": b"one"})
+    (site / "CNAME").write_text("archive.example.org\n")
+    child = multiprocessing.get_context("fork").Process(
+        target=_killed_between_the_two_renames, args=(site, {"index.html": b"two"}))
+    child.start()
+    child.join()
+    assert child.exitcode == 9
+    assert not site.exists()  # the moment between the two renames
+    build(site, {"index.html": b"two", "new.html": b"new"})
+    assert tree(site) == {"index.html": b"two", "new.html": b"new",
+                          "CNAME": b"archive.example.org\n"}
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "site") == [".site.lock"]
+
+
+def test_folders_half_deleted_by_a_killed_build_are_removed_but_only_ours(tmp_path):
+    build(tmp_path / "site", {"index.html": b"x"})
+    ours = tmp_path / ".site.trash-0123456789abcdef"
+    (ours / "sub").mkdir(parents=True)
+    (ours / "sub" / "page.html").write_text("half deleted")
+    yours = tmp_path / ".site.trash-mine"
+    yours.mkdir()
+    build(tmp_path / "site", {"index.html": b"y"})
+    assert not ours.exists() and yours.is_dir()
+
+
+def test_a_copy_of_the_site_named_like_the_staging_folder_is_not_deleted(tmp_path):
+    build(tmp_path / "site", {"index.html": b"x"})
+    staging = tmp_path / ".site.staging"
+    shutil.copytree(tmp_path / "site", staging)  # it holds our record, but no mark
+    with pytest.raises(OutputError, match="was not made by this generator"):
+        build(tmp_path / "site", {"index.html": b"y"})
+    assert (staging / "index.html").read_bytes() == b"x" and (staging / MANIFEST).is_file()
 
 
 def test_a_staging_folder_we_did_not_make_is_not_deleted(tmp_path):
