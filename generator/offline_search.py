@@ -192,7 +192,7 @@ def build(statements: Sequence[Statement]) -> Iterator[tuple[str, bytes]]:
                                  for i in reversed(range(width))))
         filters[name] = {"values": values, "width": width, "codes": "".join(codes)}
     meta = {
-        "version": 1,
+        "version": FORMAT,  # the search page's script checks it (INDEX_FORMAT in search.js)
         "count": len(statements),
         "chunk": DOC_CHUNK,
         "alphabet": _ALPHABET,

@@ -40,6 +40,7 @@ import errno
 import fcntl
 import gzip
 import hashlib
+import io
 import json
 import os
 import re
@@ -202,6 +203,16 @@ def refuse_unsafe(out: Path, protected: Iterable[Path], no_inside: Iterable[Path
 def sha256(data: bytes) -> str:
     """The checksum a record keeps for a file (128 bits of SHA-256, as hex)."""
     return hashlib.sha256(data).hexdigest()[:32]
+
+
+def gzipped(data: bytes) -> bytes:
+    """``data`` gzip-compressed, the same bytes on every system: no time, no file name,
+    and "unknown" for the operating system in the header (``gzip.compress`` lets zlib
+    name the system it runs on)."""
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=6, mtime=0) as out:
+        out.write(data)
+    return buffer.getvalue()
 
 
 def _read_manifest(out: Path) -> dict[str, Any]:
@@ -597,7 +608,7 @@ class Output:
                     "files": {p: list(v) for p, v in sorted(self.files.items())},
                     "foreign": sorted(foreign)}
         text = json.dumps(manifest, separators=(",", ":"), sort_keys=True).encode()
-        (self.staging / MANIFEST).write_bytes(gzip.compress(text, compresslevel=6, mtime=0))
+        (self.staging / MANIFEST).write_bytes(gzipped(text))
         _renameat2()  # looked up before the swap, so that the swap itself is quick
         with signals_deferred():
             # From here until the previous site is out of the way, a signal waits: the

@@ -57,6 +57,8 @@ class PageSpec:
     """Checksum of what the page is made from: the same key gives the same bytes."""
     context: Callable[[], dict[str, Any]]
     """The template's data, computed when the page is rendered."""
+    compressed: bool = False
+    """Written gzip-compressed (its path ends in ``.gz``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,8 @@ class FileSpec:
     path: str
     key: str
     data: Callable[[], bytes]
+    compressed: bool = False
+    """Written gzip-compressed (its path ends in ``.gz``)."""
 
 
 Spec = PageSpec | FileSpec
@@ -128,23 +132,24 @@ class Totals:
 
 def _page(path: str, templates: Sequence[str], site: SiteInfo, title: str, kind: str,
           key: object, context: Callable[[], dict[str, Any]],
-          links: Links | None = None) -> PageSpec:
+          links: Links | None = None, compressed: bool = False) -> PageSpec:
     def make() -> dict[str, Any]:
         return {"site": site, "links": links or Links(path, site.base_url),
                 "page": {"path": path, "title": title, "kind": kind}, **context()}
 
-    return PageSpec(path, tuple(templates), fingerprint(_site_key(site), path, templates, title, key),
-                    make)
+    return PageSpec(path, tuple(templates),
+                    fingerprint(_site_key(CODE, site), path, templates, title, key), make, compressed)
 
 
 @functools.lru_cache(maxsize=4)
-def _site_key(site: SiteInfo) -> str:
+def _site_key(code: str, site: SiteInfo) -> str:
     """The part of every page's key that is the same for all: the generator, the settings."""
-    return fingerprint(CODE, site)
+    return fingerprint(code, site)
 
 
-def _file(path: str, key: object, data: Callable[[], bytes]) -> FileSpec:
-    return FileSpec(path, fingerprint(CODE, path, key), data)
+def _file(path: str, key: object, data: Callable[[], bytes],
+          compressed: bool = False) -> FileSpec:
+    return FileSpec(path, fingerprint(CODE, path, key), data, compressed)
 
 
 # --- statements --------------------------------------------------------------------------
@@ -482,7 +487,7 @@ def _sitemaps(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
     names = [f"sitemaps/sitemap-{i + 1}.xml.gz" for i in range(len(chunks))]
     for name, chunk in zip(names, chunks, strict=True):
         yield _page(name, ("sitemap.xml",), site, "Sitemap", "sitemap", chunk,
-                    lambda chunk=chunk: {"urls": chunk})
+                    lambda chunk=chunk: {"urls": chunk}, compressed=True)
     sitemaps = tuple(site.base_url + n for n in names)
     yield _page(Paths.sitemap(), ("sitemap_index.xml",), site, "Sitemap", "sitemap", sitemaps,
                 lambda: {"sitemaps": sitemaps})
@@ -500,8 +505,10 @@ def _exports(archive: Archive) -> Iterator[Spec]:
     # What the exports show of each statement (not its text: an edited body changes nothing).
     key = tuple((s.id, s.title, s.date, s.source, tuple(s.issuer), s.title_only, s.captures)
                 for s in archive.statements)
-    yield _file(Paths.data("json"), key, lambda: exports.statements_json(archive.statements))
-    yield _file(Paths.data("csv"), key, lambda: exports.statements_csv(archive.statements))
+    yield _file(Paths.data("json"), key, lambda: exports.statements_json(archive.statements),
+                compressed=True)
+    yield _file(Paths.data("csv"), key, lambda: exports.statements_csv(archive.statements),
+                compressed=True)
 
 
 def site_info(config: SiteConfig, search: bool, theme: str) -> SiteInfo:

@@ -1,7 +1,7 @@
 """Specs to bytes: a ``PageSpec`` through the theme, a ``FileSpec`` as it is.
 
-A file whose name ends in ``.gz`` (the data exports, a large site's sitemaps)
-is written gzip-compressed.
+A spec marked ``compressed`` (the data exports, a large site's sitemaps) is
+written gzip-compressed; any other file, a theme's ``.gz`` included, as it is.
 
 ``render_into`` renders every spec whose key changed and writes it into the
 output's staging folder. With many pages it forks one worker per core: each
@@ -11,14 +11,13 @@ writes the files itself, and sends back only their checksums.
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import jinja2
 
 from .config import SiteConfig
-from .output import Output, OutputError, put, sha256
+from .output import Output, OutputError, gzipped, put, sha256
 from .pages import FileSpec, Spec
 from .parallel import fork_map
 from .problems import BuildInterrupted, shown
@@ -42,9 +41,7 @@ class Renderer:
 
     def __call__(self, spec: Spec) -> tuple[bytes, Notes]:
         data, notes = self._render(spec)
-        if spec.path.endswith(".gz"):  # the same bytes for the same input: no time in the header
-            data = gzip.compress(data, compresslevel=6, mtime=0)
-        return data, notes
+        return (gzipped(data) if spec.compressed else data), notes
 
     def _render(self, spec: Spec) -> tuple[bytes, Notes]:
         if isinstance(spec, FileSpec):

@@ -97,15 +97,29 @@ def test_a_changed_generator_writes_its_output_again_the_offline_index_included(
     import generator.offline_search
     import generator.pages
     import generator.pipeline
+    import generator.render
+    import generator.search
     config = make_archive(tmp_path, with_fixtures=False)
     build(config, search=True)
     docs = sorted(config.output_dir.glob("search/data/*/d/*.js"))
     assert docs and any(" …\"]" in p.read_text() for p in docs)  # long excerpts, cut
     # What an upgrade does: the generator's code (and here its excerpt length) changes.
-    for module in (generator.pages, generator.pipeline):
+    for module in (generator.pages, generator.pipeline, generator.search):
         monkeypatch.setattr(module, "CODE", "9.9.9+another")
     monkeypatch.setattr(generator.offline_search, "EXCERPT_CHARS", 20)
+    rendered, indexed = [], []
+    render = generator.render.Renderer._render
+    monkeypatch.setattr(generator.render.Renderer, "_render",
+                        lambda self, spec: rendered.append(spec.path) or render(self, spec))
+    run_pagefind = generator.search.run_pagefind
+    monkeypatch.setattr(generator.pipeline.search, "run_pagefind",
+                        lambda site, buckets, *a: indexed.extend(buckets) or run_pagefind(
+                            site, buckets, *a))
     build(config, search=True)
+    pages = [p.relative_to(config.output_dir).as_posix()
+             for p in config.output_dir.rglob("*.html") if "pagefind" not in p.parts]
+    assert sorted(pages) == sorted(p for p in rendered if p.endswith(".html"))
+    assert sorted(indexed) == sorted(p.name for p in (config.output_dir / "pagefind").iterdir())
     excerpts = [doc[-1] for p in docs for doc in json.loads(
         p.read_text().split(",", 1)[1].removesuffix(");\n"))]
     assert excerpts and all(len(e) <= 22 for e in excerpts)

@@ -186,3 +186,20 @@ def test_offline_search_finds_words_in_statements_far_apart_in_a_large_year(tmp_
                 page, watch = open_search(browser, url, f"?q={query}&year=2030")
                 assert sorted(titles(page)) == expected, (url, query)
                 assert watch.errors == []
+
+
+def test_an_offline_index_of_another_format_is_not_read_and_the_page_says_to_reload(tmp_path):
+    # What a browser meets when it kept an older copy of the index (or of the script).
+    config = make_archive(tmp_path, with_fixtures=False)
+    build(config, search=True)
+    (meta,) = sorted(config.output_dir.glob("search/data/2022/meta.js"))
+    text = meta.read_text()
+    assert '"version":3' in text
+    meta.write_text(text.replace('"version":3', '"version":2'))
+    with chromium() as browser:
+        page = browser.new_page()
+        watch = PageWatch(page)
+        page.goto((config.output_dir / "search/index.html").as_uri() + "?q=Russia")
+        page.wait_for_function("document.getElementById('search-status').textContent"
+                               ".includes('reload')", timeout=15000)
+        assert titles(page) == [] and watch.errors == []

@@ -1,5 +1,7 @@
 """Themes: a site overrides one template, extends the default's blocks, or picks a theme."""
 
+import gzip
+
 import pytest
 
 from generator.config import ConfigError
@@ -46,6 +48,17 @@ def test_a_theme_folder_is_chosen_by_name_and_falls_back_to_the_default(tmp_path
     assert (config.output_dir / "static" / "style.css").read_text() == "body { color: red }"
     assert (config.output_dir / "static" / "cite.js").is_file()  # from the default theme
     assert (config.output_dir / "timeline" / "index.html").is_file()
+
+
+def test_a_theme_s_compressed_file_is_copied_as_it_is(tmp_path):
+    # The generator gzips its own data exports; a theme's .gz file is the theme's business.
+    config = make_archive(tmp_path, with_fixtures=False, config="theme: plain\n")
+    (tmp_path / "themes" / "plain" / "templates").mkdir(parents=True)
+    (tmp_path / "themes" / "plain" / "static" / "fonts").mkdir(parents=True)
+    packed = gzip.compress(b"a font, say", mtime=0)
+    (tmp_path / "themes" / "plain" / "static" / "fonts" / "face.woff.gz").write_bytes(packed)
+    build(config)
+    assert (config.output_dir / "static" / "fonts" / "face.woff.gz").read_bytes() == packed
 
 
 def test_an_unknown_theme_is_an_error_naming_the_key(tmp_path):

@@ -286,8 +286,17 @@
     };
   }
 
+  // offline_search.FORMAT: a browser that cached an older index (or an older copy of this
+  // script) must not read one format with the other's code.
+  var INDEX_FORMAT = 3;
+
   function offlineEngine() {
     return Promise.all(buckets.map(function (b) { return load(b, "meta"); })).then(function (metas) {
+      if (metas.some(function (meta) { return meta.version !== INDEX_FORMAT; })) {
+        var stale = new Error("the search index is from another version of this site");
+        stale.stale = true;
+        throw stale;
+      }
       var parts = {};
       buckets.forEach(function (b, k) { parts[b] = offlineBucket(b, metas[k]); });
 
@@ -590,8 +599,9 @@
       filterBox.open = true;
     }
     return run(initial);
-  }).catch(function () {
-    statusLine.textContent = "Search is not available in this copy of the site. " +
-      "Browse by date or by issuer instead.";
+  }).catch(function (error) {
+    statusLine.textContent = error && error.stale
+      ? "The site was updated while you had it open: reload the page to search it."
+      : "Search is not available in this copy of the site. Browse by date or by issuer instead.";
   });
 })();
