@@ -364,10 +364,11 @@ class Output:
         if record.get("version") != _MANIFEST_VERSION or not record.get("files"):
             self._discard(self.previous)
             return False
+        # Its record goes first: a staging folder holds one only once it is whole (commit).
+        (self.previous / MANIFEST).unlink()
         os.rename(self.previous, self.staging)  # marked: a killed build leaves it removable
         self.base = _files(record)
         self.base_foreign = _foreign(record)
-        (self.staging / MANIFEST).unlink(missing_ok=True)
         return True
 
     # -- writing --
