@@ -69,8 +69,7 @@ def filter_values(statement: Statement) -> dict[str, str]:
 
 
 #: A gap's last base-32 digit, and the digits before it: no separator is needed.
-_LAST_DIGIT = "0123456789ABCDEFGHIJKLMNOPQRSTUV"
-_MORE_DIGIT = "WXYZabcdefghijklmnopqrstuvwxyz-_"
+_LAST_DIGIT, _MORE_DIGIT = _ALPHABET[:32], _ALPHABET[32:]
 
 
 def _gap(n: int) -> str:

@@ -93,6 +93,11 @@ class Paths:
         return "sitemap.xml"
 
     @staticmethod
+    def sitemap_part(number: int) -> str:
+        """One of a large site's sitemaps (from 1), gzip-compressed as the protocol allows."""
+        return f"sitemaps/sitemap-{number}.xml.gz"
+
+    @staticmethod
     def not_found() -> str:
         return "404.html"
 
