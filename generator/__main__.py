@@ -1,5 +1,6 @@
 """``python -m generator``: see ``generator.cli``."""
 
+import os
 import signal
 import sys
 
@@ -9,4 +10,9 @@ signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
 
 from .cli import main  # noqa: E402
 
-raise SystemExit(main())
+status = main()
+# Everything is written and closed by now. Exiting at once spares the second or so
+# that freeing a large archive's millions of objects, one by one, would take.
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(status)

@@ -48,10 +48,26 @@ class Cache:
         self.folder = folder
         self._held: dict[str, dict[Any, Any]] = {}
         """What this object loaded or saved, by name: one build reads each lookup once."""
+        self.stats: dict[str, StatKey | None] = {}
+        """Stats this build has already taken (``stat``), by path as a string."""
 
     @classmethod
     def for_root(cls, root: Path) -> Cache:
         return cls(root / ".cache" / "generator")
+
+    def stat(self, path: str) -> StatKey | None:
+        """``stat_key(path)``, taken once a build: a build that has just stat-ed every
+        input to see whether any changed (``pipeline``) does not stat them again.
+
+        A file the build itself writes is stat-ed afresh (``FileCache.put``). One
+        changed by someone else while the build runs is caught by the build's
+        last look at its inputs, which then keeps the next build from trusting
+        this one.
+        """
+        try:
+            return self.stats[path]
+        except KeyError:
+            return stat_key(path)
 
     def load(self, name: str) -> dict[Any, Any]:
         """The lookup saved under ``name`` ({} if none): the caller may change it, then save it."""
@@ -113,7 +129,7 @@ class FileCache:
         A walk calls this for every file; ``save`` then keeps exactly the files seen.
         """
         folder = self._folder(path)
-        key = stat_key(path)
+        key = self.cache.stat(path)
         hit = self._old[folder].get(path)
         if hit is not None and hit[0] == key:
             value = hit[1]
@@ -126,14 +142,15 @@ class FileCache:
     def cached(self, path: str) -> Any | None:
         """What the cache holds for ``path`` as it is on disk now (None: nothing)."""
         hit = self._old[self._folder(path)].get(path)
-        return hit[1] if hit is not None and hit[0] == stat_key(path) else None
+        return hit[1] if hit is not None and hit[0] == self.cache.stat(path) else None
 
     def put(self, path: str, value: Any) -> None:
         """Remember ``value`` for ``path`` as it is on disk now (a file just written)."""
         folder = self._folder(path)
         if folder not in self._new:
             self._new[folder] = dict(self._old[folder])
-        self._new[folder][path] = (stat_key(path), value)
+        key = self.cache.stats[path] = stat_key(path)
+        self._new[folder][path] = (key, value)
         self._dirty.add(folder)
 
     def save(self) -> None:

@@ -11,6 +11,7 @@ two statements) are reported here, each listing every file involved.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -168,7 +169,11 @@ def _unique(statements: Iterable[Statement], report: Report) -> list[Statement]:
         by_id[statement.id.casefold()].append(statement)
     kept = []
     for key in sorted(by_id):
-        group = sorted(by_id[key], key=lambda s: str(s.path))
+        group = by_id[key]
+        if len(group) == 1:
+            kept.append(group[0])
+            continue
+        group = sorted(group, key=lambda s: str(s.path))
         kept.append(group[0])
         if len(group) > 1:
             report.error(
@@ -185,7 +190,8 @@ def _check_captures(statements: Sequence[Statement], report: Report) -> None:
     for statement in statements:
         for capture in statement.captures:
             by_capture[capture.sha256].append(statement)
-    for sha, holders in sorted(by_capture.items()):
+    for sha in sorted(sha for sha, holders in by_capture.items() if len(holders) > 1):
+        holders = by_capture[sha]
         if len({s.id for s in holders}) > 1:
             report.warning(
                 ", ".join(sorted(_where(s) for s in holders)), STAGE,
@@ -234,7 +240,12 @@ def _facets(
 
 def source_id(statement: Statement) -> str | None:
     """The URL slug of a statement's source outlet."""
-    return safe_segment(slugify(statement.source)) if statement.source else None
+    return _source_slug(statement.source) if statement.source else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _source_slug(source: str) -> str:
+    return safe_segment(slugify(source))  # a few outlets, each named by thousands
 
 
 def _neighbours(

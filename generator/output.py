@@ -48,6 +48,7 @@ import secrets
 import shutil
 import signal
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -55,6 +56,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, TextIO
 
+from .cache import stat_key
 from .problems import BuildInterrupted, Report, shown
 from .urls import RESERVED_NAMES
 
@@ -102,6 +104,9 @@ _TRASH = re.compile(r"trash-[0-9a-f]{16}")
 #: The previous site is kept for the next build only if this build changed less than
 #: this share of its files (after a large change it would be mostly stale).
 KEEP_PREVIOUS_BELOW = 0.5
+#: A folder's listing is trusted to be as its stat says only once the folder has not
+#: changed for this long (file times come from a clock that ticks every few milliseconds).
+_SETTLED_NS = 2_000_000_000
 
 
 def put(target: Path, data: bytes) -> None:
@@ -205,14 +210,41 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-def gzipped(data: bytes) -> bytes:
+def gzipped(data: bytes, level: int = 6) -> bytes:
     """``data`` gzip-compressed, the same bytes on every system: no time, no file name,
     and "unknown" for the operating system in the header (``gzip.compress`` lets zlib
     name the system it runs on)."""
     buffer = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=6, mtime=0) as out:
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=level, mtime=0) as out:
         out.write(data)
     return buffer.getvalue()
+
+
+def _file_names(folder: str) -> frozenset[str]:
+    """The names of the files in ``folder`` (none if it cannot be listed)."""
+    try:
+        with os.scandir(folder) as entries:
+            return frozenset(entry.name for entry in entries if entry.is_file())
+    except OSError:
+        return frozenset()
+
+
+def _files_present(root: Path, paths: Iterable[str]) -> set[str]:
+    """Those of ``paths`` (relative to ``root``) that are files there.
+
+    One listing per folder instead of one ``stat`` per file: a site of 200,000
+    files has a few hundred folders.
+    """
+    listed: dict[str, frozenset[str]] = {}
+    present = set()
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        names = listed.get(folder)
+        if names is None:
+            names = listed[folder] = _file_names(os.path.join(root, folder))
+        if name in names:
+            present.add(path)
+    return present
 
 
 def _read_manifest(out: Path) -> dict[str, Any]:
@@ -274,6 +306,9 @@ class Output:
         """The generated files the staging folder started with (from the previous site)."""
         self.base_foreign: set[str] = set()
         """The files not ours that the previous site carried."""
+        self._groups: dict[tuple[str, str], dict[str, dict[str, tuple[str, str]]]] = {}
+        self._listed: dict[str, tuple[Any, list[str], list[str]]] = {}
+        """Each folder of the current site as the last walk listed it (``_walk_current``)."""
 
     # -- lifecycle --
 
@@ -384,11 +419,42 @@ class Output:
         return self._walk_current()
 
     def _walk_current(self) -> frozenset[str]:
+        """Every file of the current site (as ``os.walk`` finds them), as site paths.
+
+        Each folder's listing is remembered with the folder's stat, and a later
+        walk lists again only the folders whose stat changed: adding, removing
+        or renaming a file changes its folder's modification time. A folder
+        changed less than a few seconds before it was listed is always listed
+        again (the clock that stamps it may not have moved since).
+        """
         present = set()
-        for dirpath, _, filenames in os.walk(self.out):
-            rel = os.path.relpath(dirpath, self.out)
-            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-            present.update(prefix + name for name in filenames)
+        listed: dict[str, tuple[Any, list[str], list[str]]] = {}
+        pending = [""]
+        while pending:
+            rel = pending.pop()
+            full = os.path.join(self.out, rel)
+            key = stat_key(full)
+            seen = self._listed.get(rel)
+            if seen is not None and key is not None and seen[0] == key:
+                files, folders = seen[1], seen[2]
+            else:
+                files, folders = [], []
+                try:
+                    with os.scandir(full) as entries:
+                        for entry in entries:
+                            if not entry.is_dir():
+                                files.append(entry.name)
+                            elif not entry.is_symlink():
+                                folders.append(entry.name)
+                except OSError:
+                    continue
+                if key is not None and time.time_ns() - key[1] < _SETTLED_NS:
+                    key = None
+            listed[rel] = (key, files, folders)
+            prefix = rel + "/" if rel else ""
+            present.update(prefix + name for name in files)
+            pending.extend(prefix + name for name in folders)
+        self._listed = listed
         return frozenset(present)
 
     def keep(self, path: str) -> None:
@@ -447,8 +513,8 @@ class Output:
         """
         self._finished = True
         self.meta = meta
-        old_pages = {p for p in self.old_files
-                     if not any(p.startswith(d + "/") for d in tool_dirs)}
+        tools = tuple(d + "/" for d in tool_dirs)
+        old_pages = {p for p in self.old_files if not p.startswith(tools)}
         removed = old_pages - set(self.files)
         if not self.changed and not removed and self.old.get("meta") == meta and self.old_files:
             self.changed_site = False
@@ -469,9 +535,10 @@ class Output:
         """
         if not self.base:
             return paths
-        base, old, staging = self.base, self.old_files, str(self.staging)
-        return [p for p in paths
-                if base.get(p, ("",))[0] != old[p][0] or not os.path.isfile(f"{staging}/{p}")]
+        base, old = self.base, self.old_files
+        same = [p for p in paths if base.get(p, ("",))[0] == old[p][0]]
+        held = _files_present(self.staging, same)
+        return [p for p in paths if p not in held]
 
     def _link_all(self, paths: list[str]) -> list[str | None]:
         """Hard-link the current site's ``paths`` into the staging folder, several at a time.
@@ -510,34 +577,34 @@ class Output:
                 rel = full.relative_to(self.staging).as_posix()
                 self.files[rel] = (sha256(full.read_bytes()), "")
 
-    @staticmethod
-    def _by_top_folders(files: dict[str, tuple[str, str]]) -> dict[str, dict[str, tuple[str, str]]]:
-        """``files`` grouped by every folder of their path (``a``, ``a/b`` for ``a/b/c``)."""
-        groups: dict[str, dict[str, tuple[str, str]]] = {}
-        for path, value in files.items():
-            cut = path.find("/")
-            while cut != -1:
-                groups.setdefault(path[:cut], {})[path] = value
-                cut = path.find("/", cut + 1)
-        return groups
+    def _under(self, record: str, folder: str) -> dict[str, tuple[str, str]]:
+        """The files of the current site's record (``old``) or of the staging folder's
+        first one (``base``) that are under ``folder``.
 
-    @cached_property
-    def _old_groups(self) -> dict[str, dict[str, tuple[str, str]]]:
-        return self._by_top_folders(self.old_files)
-
-    @cached_property
-    def _base_groups(self) -> dict[str, dict[str, tuple[str, str]]]:
-        return self._by_top_folders(self.base)
+        Grouped once by every folder of their path (``a``, ``a/b`` and ``a/b/c`` for
+        ``a/b/c/d``), over the files of that top folder only.
+        """
+        top = folder.split("/", 1)[0]
+        groups = self._groups.get((record, top))
+        if groups is None:
+            groups = self._groups[(record, top)] = {}
+            prefix = top + "/"
+            for path, value in (self.old_files if record == "old" else self.base).items():
+                if path.startswith(prefix):
+                    cut = len(top)
+                    while cut != -1:
+                        groups.setdefault(path[:cut], {})[path] = value
+                        cut = path.find("/", cut + 1)
+        return groups.get(folder, {})
 
     def reuse(self, folder: str) -> bool:
         """Hard-link the current site's ``folder`` (written by a tool) into the new site."""
-        wanted = self._old_groups.get(folder, {})
+        wanted = self._under("old", folder)
         if not wanted or not all(p in self._present for p in wanted):
             return False
         self._stage()
-        staging = str(self.staging)
-        if self._base_groups.get(folder, {}) != wanted or not all(
-                os.path.isfile(f"{staging}/{p}") for p in wanted):
+        if self._under("base", folder) != wanted or len(
+                _files_present(self.staging, wanted)) != len(wanted):
             paths = list(wanted)
             self.clear(folder)
             if any(self._link_all(paths)):
@@ -609,7 +676,7 @@ class Output:
                     "files": {p: list(v) for p, v in sorted(self.files.items())},
                     "foreign": sorted(foreign)}
         text = json.dumps(manifest, separators=(",", ":"), sort_keys=True).encode()
-        (self.staging / MANIFEST).write_bytes(gzipped(text))
+        (self.staging / MANIFEST).write_bytes(gzipped(text, level=1))  # not published
         _renameat2()  # looked up before the swap, so that the swap itself is quick
         with signals_deferred():
             # From here until the previous site is out of the way, a signal waits: the

@@ -291,6 +291,7 @@ def _build(config: SiteConfig, report: Report, *, search: bool) -> Archive | Non
                 report.add(problem)
             report.skipped = True
             return None
+    cache.stats = {path: key for path, key in before.items() if os.path.isabs(path)}
     try:
         written = import_sources(config, report, cache)
     except OSError as exc:

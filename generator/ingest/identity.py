@@ -75,6 +75,8 @@ class Group:
     """Every capture, the representative first."""
     key: str
     """Checksum of the normalised title and text: the same for the same statement."""
+    captures: tuple[Capture, ...]
+    """The distinct captures, in order of file, link and checksum."""
 
     @property
     def first(self) -> Document:
@@ -84,13 +86,14 @@ class Group:
     def base_id(self) -> str:
         return f"{self.first.date.isoformat()}-{slugify(self.first.title)}"
 
-    @property
-    def captures(self) -> tuple[Capture, ...]:
+    @classmethod
+    def of(cls, documents: Sequence[Document], key: str) -> Group:
+        ordered = tuple(sorted(documents, key=_order))
         seen: dict[tuple[str, str, str], Capture] = {}
-        for doc in self.documents:
+        for doc in ordered:
             c = doc.capture
             seen.setdefault((c.file, c.source_url or "", c.sha256), c)
-        return tuple(seen[k] for k in sorted(seen))
+        return cls(ordered, key, tuple(seen[k] for k in sorted(seen)))
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -132,7 +135,7 @@ def group(documents: Sequence[Document], keys: Sequence[Keys] | None = None) -> 
         )
         for position, (key, text) in enumerate(keyed):
             members = by_text[text] + (empty if position == 0 else [])
-            groups.append(Group(tuple(sorted(members, key=_order)), key))
+            groups.append(Group.of(members, key))
     return groups
 
 
@@ -155,9 +158,8 @@ def assign_ids(
         if ids and ids[0] not in claimed_by:
             result[index] = ids[0]
             claimed_by[ids[0]] = index
-    for index in sorted(range(len(groups)), key=lambda i: (groups[i].base_id, groups[i].key)):
-        if index in result:
-            continue
+    unclaimed = [i for i in range(len(groups)) if i not in result]
+    for index in sorted(unclaimed, key=lambda i: (groups[i].base_id, groups[i].key)):
         grp = groups[index]
         candidate = grp.base_id
         if candidate in used or candidate in claimed_by:
