@@ -65,6 +65,27 @@ def test_a_foreign_file_is_never_replaced_by_a_generated_one(tmp_path):
     assert any("not written by the generator" in p.reason for p in report.warnings)
 
 
+def test_files_added_to_the_site_while_a_build_runs_are_carried_into_the_new_site(tmp_path):
+    site = tmp_path / "site"
+    build(site, {"index.html": b"home", "a/b.html": b"b", "a/c/d.html": b"d"})
+    hour_ago = time.time() - 3600
+    for folder in (site, site / "a", site / "a" / "c"):
+        os.utime(folder, (hour_ago, hour_ago))  # quiet folders: their listings are trusted
+    report = Report()
+    with Output(site, report) as output:
+        assert output.current("a/b.html", "")  # the build has looked at the site
+        output.write("index.html", b"home 2")
+        (site / "a" / "c" / "mine.txt").write_text("added meanwhile")
+        (site / "a" / "new").mkdir()
+        (site / "a" / "new" / "notes.txt").write_text("new folder")
+        output.keep("a/b.html")
+        output.keep("a/c/d.html")
+        assert output.finish({}) == []
+        output.commit()
+    assert tree(site) == {"index.html": b"home 2", "a/b.html": b"b", "a/c/d.html": b"d",
+                          "a/c/mine.txt": b"added meanwhile", "a/new/notes.txt": b"new folder"}
+
+
 @pytest.mark.parametrize("where", ["root", "home", "project", "content", "content_parent"])
 def test_dangerous_output_folders_are_refused_before_anything_is_touched(tmp_path, where,
                                                                          monkeypatch):
