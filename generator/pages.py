@@ -22,7 +22,7 @@ import datetime as dt
 import functools
 import hashlib
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,11 +93,13 @@ def _file_key(checksum: str, issuer: tuple[object, ...]) -> str:
     return fingerprint(checksum, tuple(issuer))
 
 
-def brief(statement: Statement) -> str:
-    """A checksum of what a list of statements shows of one (part of the lists' keys).
+Briefs = Mapping[str, str]
+"""Each statement's ``brief``, by id: made once a build (a statement is in five or six
+lists and neighbours)."""
 
-    Each statement is in five or six lists and neighbours; its checksum is made once.
-    """
+
+def brief(statement: Statement) -> str:
+    """A checksum of what a list of statements shows of one (part of the lists' keys)."""
     return _brief((statement.id, statement.title, statement.date, statement.issuer.issuer,
                    statement.issuer.kind, statement.title_only))
 
@@ -155,7 +157,7 @@ def _file(path: str, key: object, data: Callable[[], bytes],
 # --- statements --------------------------------------------------------------------------
 
 
-def _statement_pages(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
+def _statement_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[Spec]:
     for statement in archive.statements:
         path = Paths.statement(statement.id)
         neighbours = archive.neighbours[statement.id]
@@ -163,7 +165,7 @@ def _statement_pages(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
         organization = archive.facet("organization", statement.issuer.organization_id)
         key = (
             statement_key(statement),
-            tuple(brief(n) if n else None for n in neighbours),
+            tuple(briefs[n.id] if n else None for n in neighbours),
             (issuer.id, issuer.name, issuer.chain) if issuer else None,
             (organization.id, organization.name) if organization else None,
         )
@@ -228,7 +230,7 @@ def _year_chart(year_counts: Sequence[int], year: int, links: Links) -> charts.C
                        axis=[(m, MONTH_NAMES[m][:3]) for m in range(12)], width=480)
 
 
-def _timeline_pages(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
+def _timeline_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[Spec]:
     path = Paths.timeline()
     counts = archive.month_counts()
     yield _page(path, ("timeline.html",), site, "Timeline", "timeline", counts,
@@ -256,7 +258,7 @@ def _timeline_pages(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
         yield _page(
             Paths.month(month.year, month.month), ("month.html",), site,
             f"{MONTH_NAMES[month.month - 1]} {month.year}", "month",
-            (tuple(brief(s) for s in month.statements),
+            (tuple(briefs[s.id] for s in month.statements),
              previous and (previous.year, previous.month),
              following and (following.year, following.month)),
             lambda month=month, previous=previous, following=following: {
@@ -311,7 +313,8 @@ def _facet_chart(facet: Facet, links: Links, year_path: Callable[[int], str] | N
                        width=480, height=90)
 
 
-def _facet_pages(archive: Archive, site: SiteInfo, facets: Sequence[Facet]) -> Iterator[Spec]:
+def _facet_pages(archive: Archive, site: SiteInfo, facets: Sequence[Facet],
+                 briefs: Briefs) -> Iterator[Spec]:
     for facet in facets:
         path = _facet_path(facet)
         paged = facet.count > LIST_LIMIT
@@ -322,7 +325,7 @@ def _facet_pages(archive: Archive, site: SiteInfo, facets: Sequence[Facet]) -> I
         year_path = (lambda y, facet=facet, same=same: _year_path(facet, same, y)) if paged else None
         year_paths = {y: year_path(y) for y, _ in facet.years()} if year_path else {}
         key = (facet.kind, facet.id, facet.name, facet.chain, facet.years(),
-               tuple(brief(s) for s in listed), paged, tuple(year_paths.items()),
+               tuple(briefs[s.id] for s in listed), paged, tuple(year_paths.items()),
                tuple((r.depth, r.id, r.name, r.facet and r.facet.count) for r in tree),
                parent and (parent.id, parent.name))
         yield _page(
@@ -351,7 +354,7 @@ def _facet_pages(archive: Archive, site: SiteInfo, facets: Sequence[Facet]) -> I
             yield _page(
                 year_path, ("facet_year.html",), site, f"{facet.name}: {year}",
                 f"{facet.kind}-year",
-                (facet.kind, facet.id, facet.name, year, tuple(brief(s) for s in statements),
+                (facet.kind, facet.id, facet.name, year, tuple(briefs[s.id] for s in statements),
                  years),
                 lambda facet=facet, year=year, statements=statements, year_path=year_path,
                 previous=previous, following=following, years=years: {
@@ -367,7 +370,7 @@ def _facet_pages(archive: Archive, site: SiteInfo, facets: Sequence[Facet]) -> I
             )
 
 
-def _issuer_pages(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
+def _issuer_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[Spec]:
     unattributed = sum(1 for s in archive.statements if not s.issuer.issuer_id)
     orphans = tuple(i for i in archive.issuers if not archive.facet("organization", i.parent_id))
     rows = lambda facets: tuple((f.id, f.name, f.count, f.first.date, f.last.date)  # noqa: E731
@@ -379,25 +382,25 @@ def _issuer_pages(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
     yield _page(Paths.issuers(), ("issuers.html",), site, "Issuers", "issuers", key,
                 lambda: {"organizations": archive.organizations, "tree": archive.tree,
                          "orphans": orphans, "unattributed": unattributed})
-    yield from _facet_pages(archive, site, archive.organizations)
-    yield from _facet_pages(archive, site, archive.issuers)
+    yield from _facet_pages(archive, site, archive.organizations, briefs)
+    yield from _facet_pages(archive, site, archive.issuers, briefs)
 
 
-def _source_pages(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
+def _source_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[Spec]:
     key = tuple((f.id, f.name, f.count, f.first.date, f.last.date) for f in archive.sources)
     yield _page(Paths.sources(), ("sources.html",), site, "Sources", "sources", key,
                 lambda: {"sources": archive.sources})
-    yield from _facet_pages(archive, site, archive.sources)
+    yield from _facet_pages(archive, site, archive.sources, briefs)
 
 
 # --- home, search, 404 -------------------------------------------------------------------
 
 
-def _home(archive: Archive, site: SiteInfo, totals: Totals) -> Spec:
+def _home(archive: Archive, site: SiteInfo, totals: Totals, briefs: Briefs) -> Spec:
     path = Paths.home()
     top = tuple(sorted(archive.issuers, key=lambda f: (-f.count, f.name.casefold(), f.id))[:10])
     latest = tuple(reversed(archive.statements[-LATEST:]))
-    key = (totals, tuple(brief(s) for s in latest), tuple((f.id, f.name, f.count) for f in top),
+    key = (totals, tuple(briefs[s.id] for s in latest), tuple((f.id, f.name, f.count) for f in top),
            archive.month_counts())
     return _page(path, ("home.html",), site, site.title, "home", key, lambda: {
         "totals": totals,
@@ -423,7 +426,7 @@ def _not_found(site: SiteInfo) -> Spec:
 # --- feeds, sitemap, robots, data --------------------------------------------------------
 
 
-def _feeds(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
+def _feeds(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[Spec]:
     def feed(path: str, title: str, statements: Sequence[Statement], alternate: str) -> Spec:
         latest = tuple(reversed(statements[-FEED_SIZE:]))
 
@@ -440,7 +443,7 @@ def _feeds(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
                 "updated": latest[0].date if latest else dt.date(1970, 1, 1),
             }
 
-        key = (tuple((statement_key(s), brief(s)) for s in latest), alternate)
+        key = (tuple((statement_key(s), briefs[s.id]) for s in latest), alternate)
         return _page(path, ("feed.xml",), site, title, "feed", key, context)
 
     yield feed(Paths.feed(), site.title, archive.statements, Paths.home())
@@ -533,14 +536,15 @@ def plan(archive: Archive, config: SiteConfig, *, search: bool = True,
     changes every page's key.
     """
     site = site_info(config, search, theme)
-    yield _home(archive, site, totals(archive))
-    yield from _statement_pages(archive, site)
-    yield from _timeline_pages(archive, site)
-    yield from _issuer_pages(archive, site)
-    yield from _source_pages(archive, site)
+    briefs = {s.id: brief(s) for s in archive.statements}
+    yield _home(archive, site, totals(archive), briefs)
+    yield from _statement_pages(archive, site, briefs)
+    yield from _timeline_pages(archive, site, briefs)
+    yield from _issuer_pages(archive, site, briefs)
+    yield from _source_pages(archive, site, briefs)
     yield _search(archive, site)
     yield _not_found(site)
-    yield from _feeds(archive, site)
+    yield from _feeds(archive, site, briefs)
     yield from _sitemaps(archive, site)
     yield _robots(site)
     yield _file(".nojekyll", b"", lambda: b"")
