@@ -13,6 +13,9 @@ from .cli import main  # noqa: E402
 status = main()
 # Everything is written and closed by now. Exiting at once spares the second or so
 # that freeing a large archive's millions of objects, one by one, would take.
-sys.stdout.flush()
-sys.stderr.flush()
+try:
+    sys.stdout.flush()
+    sys.stderr.flush()
+except BrokenPipeError:  # the reader went away (``... | head``): nothing left to say
+    pass
 os._exit(status)

@@ -40,7 +40,7 @@ from .render import Renderer, render_into
 from .urls import Paths
 
 
-def import_sources(config: SiteConfig, report: Report, cache: Cache | None = None) -> set[str]:
+def import_sources(config: SiteConfig, report: Report, cache: Cache | None = None) -> None:
     """Sources to the Markdown store: parse every capture, merge duplicates, write new files.
 
     A statement whose captures, id and authority list are those of the last
@@ -75,8 +75,6 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
     memo = {i: v for i, v in memo.items() if i in ids}
     memo.update({s.id: (signature, written[s.id]) for signature, s in due if s.id in written})
     cache.save("imports", memo)
-    return {str(store.default_path(config.content_dir, i)) for i in written} | {
-        str(existing.files[i].path) for i in written if i in existing.files}
 
 
 def load_archive(config: SiteConfig, report: Report, cache: Cache | None = None) -> Archive:
@@ -293,7 +291,7 @@ def _build(config: SiteConfig, report: Report, *, search: bool) -> Archive | Non
             return None
     cache.stats = {path: key for path, key in before.items() if os.path.isabs(path)}
     try:
-        written = import_sources(config, report, cache)
+        import_sources(config, report, cache)
     except OSError as exc:
         raise BuildInterrupted(
             f"cannot write {exc.filename or config.content_dir}: {exc.strerror or exc}; every "
@@ -308,10 +306,12 @@ def _build(config: SiteConfig, report: Report, *, search: bool) -> Archive | Non
             f"cannot write {exc.filename or config.output_dir}: {exc.strerror or exc}; "
             "the previous site is unchanged"
         ) from None
-    # Remember this build, unless an input changed while it ran (other than the store files
-    # it wrote itself): the next build must then look at everything again.
+    # Remember this build, unless an input changed while it ran: every file must be as the
+    # build saw it (as it first looked at it, or as it wrote it). Otherwise the next build
+    # must look at everything again.
     after = _input_state(config, search)
-    if all(before.get(k) == after.get(k) for k in before.keys() | after.keys() if k not in written):
+    seen = {**before, **cache.stats}
+    if seen.keys() == after.keys() and all(seen[k] == after[k] for k in after):
         cache.save("last-build", {"inputs": after, "site": _site_folders(config.output_dir),
                                   "problems": list(report.problems)})
     return archive

@@ -452,6 +452,24 @@ class Existing:
         return existing
 
 
+def _write_unless_changed(item: tuple[Path, str, Statement, str, str | None]) -> bool:
+    """Write one statement's file; a file being replaced must still be the one that was read.
+
+    The import decided to replace it because it was the generator's, unedited;
+    if it has changed since it was read (an edit while the import ran), the
+    edit is kept and nothing is written.
+    """
+    path, _, _, text, expected = item
+    if expected is not None:
+        try:
+            if hashlib.sha256(path.read_bytes()).hexdigest() != expected:
+                return False
+        except FileNotFoundError:
+            pass  # deleted meanwhile: written again, as a build would
+    write_atomic(path, text)
+    return True
+
+
 def save(
     statements: Iterable[Statement], content_dir: Path, existing: Existing, report: Report,
     cache: Cache | None = None,
@@ -465,7 +483,7 @@ def save(
     that follows does not read them again.
     """
     written = {}
-    fresh: list[tuple[Path, str, Statement, str]] = []
+    fresh: list[tuple[Path, str, Statement, str, str | None]] = []
     for statement in statements:
         text = dump(statement)
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -480,15 +498,14 @@ def save(
                              "fix or move the file, then import again")
                 continue
             written[statement.id] = sha
-            fresh.append((path, sha, statement, text))
+            fresh.append((path, sha, statement, text, None))
             report.count("statements created")
         elif stored.sha == sha:
             written[statement.id] = sha
             report.count("statements unchanged")
         elif stored.state == "generated":
             written[statement.id] = sha
-            fresh.append((Path(stored.path), sha, statement, text))
-            report.count("statements updated")
+            fresh.append((Path(stored.path), sha, statement, text, stored.sha))
         else:
             report.count("kept as edited by hand")
             old = stored.statement
@@ -506,13 +523,21 @@ def save(
     # Creating files is slow on many disks; a few at a time overlap the waiting.
     if len(fresh) > 64:
         with ThreadPoolExecutor(max_workers=4) as pool:
-            list(pool.map(lambda item: write_atomic(item[0], item[3]), fresh))
+            done = list(pool.map(_write_unless_changed, fresh))
     else:
-        for path, _, _, text in fresh:
-            write_atomic(path, text)
+        done = [_write_unless_changed(item) for item in fresh]
+    for item, ok in zip(list(fresh), done, strict=True):
+        if ok and item[4] is not None:
+            report.count("statements updated")
+        elif not ok:
+            fresh.remove(item)
+            del written[item[2].id]
+            report.warning(shown(item[0]), STAGE,
+                           "not updated: the file changed while this import ran (edited by hand?)",
+                           "import again: a file edited by hand is kept as it is")
     if cache is not None and fresh:
         lookup = FileCache(cache, "store")
-        for path, sha, statement, _ in fresh:
+        for path, sha, statement, _, _ in fresh:
             lookup.put(str(path), StoredFile(
                 str(path), sha, "generated", statement._replace(path=str(path), checksum=sha)))
         lookup.save()

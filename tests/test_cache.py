@@ -92,6 +92,30 @@ def test_a_hand_edit_after_an_import_is_still_kept(tmp_path):
     assert report.counts["kept as edited by hand"] == 1
 
 
+def test_a_store_file_edited_while_a_build_runs_is_on_the_site_after_the_next_build(
+        tmp_path, monkeypatch):
+    config = make_archive(tmp_path)
+    build(config)
+    path = next(config.content_dir.rglob("*.md"))
+    real = pipeline.load_archive
+
+    def edit_then_load(*args, **kwargs):
+        # The import has read the file; the store is read again just after.
+        path.write_text(path.read_text().replace("---\n\n", "---\n\nEdited meanwhile. ", 1))
+        return real(*args, **kwargs)
+
+    # Another version of the generator: every statement is due for the import again
+    # (and none is rewritten, their text being the same).
+    monkeypatch.setattr(pipeline, "CODE", "another version")
+    monkeypatch.setattr(pipeline, "load_archive", edit_then_load)
+    build(config)
+    monkeypatch.setattr(pipeline, "load_archive", real)
+    report = build(config)  # the last build saw the file change: this one looks again
+    assert not report.skipped
+    page = next(config.output_dir.glob(f"statements/*/{path.stem}.html")).read_text()
+    assert "Edited meanwhile." in page
+
+
 def test_a_file_an_import_wrote_is_cached_as_reading_it_gives(tmp_path):
     config = make_archive(tmp_path)
     pipeline.import_sources(config, Report())

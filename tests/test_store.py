@@ -178,6 +178,22 @@ def test_hand_edited_file_is_kept_and_the_missed_capture_reported(tmp_path):
     assert "edited by hand" in warning.reason and "1 new capture" in warning.reason
 
 
+def test_a_file_edited_after_the_import_read_it_is_not_overwritten(tmp_path):
+    save(tmp_path, [statement()])
+    path = store.default_path(tmp_path, statement().id)
+    report = Report()
+    existing = store.Existing.scan(tmp_path, report)  # read as the generator wrote it
+    edited = path.read_text().replace("Second paragraph.", "Second paragraph (corrected).")
+    path.write_text(edited)  # then edited by hand before the import writes
+    more = statement(captures=(*statement().captures, Capture("b.json", "http://x", None, "b" * 64)))
+    written = store.save([more], tmp_path, existing, report)
+    assert path.read_text() == edited
+    assert written == {}
+    assert "statements updated" not in report.counts
+    (warning,) = report.warnings
+    assert warning.path.endswith(path.name) and "changed while this import ran" in warning.reason
+
+
 def test_unreadable_file_in_the_way_is_never_overwritten(tmp_path):
     path = store.default_path(tmp_path, statement().id)
     path.parent.mkdir(parents=True)
