@@ -96,6 +96,7 @@ def test_a_changed_generator_writes_its_output_again_the_offline_index_included(
         tmp_path, monkeypatch):
     import generator.offline_search
     import generator.pages
+    import generator.parallel
     import generator.pipeline
     import generator.render
     import generator.search
@@ -108,6 +109,7 @@ def test_a_changed_generator_writes_its_output_again_the_offline_index_included(
         monkeypatch.setattr(module, "CODE", "9.9.9+another")
     monkeypatch.setattr(generator.offline_search, "EXCERPT_CHARS", 20)
     rendered, indexed = [], []
+    monkeypatch.setattr(generator.parallel, "cores", lambda: 1)  # all rendered in this process
     render = generator.render.Renderer._render
     monkeypatch.setattr(generator.render.Renderer, "_render",
                         lambda self, spec: rendered.append(spec.path) or render(self, spec))
