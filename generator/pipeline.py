@@ -13,7 +13,8 @@ import gc
 import os
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -140,12 +141,16 @@ def _offline_index(out: output.Output, buckets: dict[str, list[Statement]]) -> d
     return keys
 
 
-def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_on: bool) -> bool:
+def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_on: bool,
+               meanwhile: Callable[[], object] = lambda: None) -> bool:
     """Pages and search index into the output folder; True if the site changed.
 
     Only what changed is rendered: every output has a key (what it is made
     from), and a file whose key is the same as in the current site is kept.
+    ``meanwhile`` runs in a thread while Pagefind indexes (it waits for
+    Pagefind, so the thread has the interpreter to itself), or at the end.
     """
+    ran = False
     renderer = Renderer(config)
     with output.Output(
         config.output_dir, report,
@@ -199,11 +204,17 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
                 ]
                 for bucket in stale_buckets:
                     out.clear(Paths.search_bundle(bucket).rstrip("/"))
-                search.run_pagefind(out.staging, stale_buckets, config.language, binary)
+                with ThreadPoolExecutor(max_workers=1) as thread:
+                    done = thread.submit(meanwhile)
+                    search.run_pagefind(out.staging, stale_buckets, config.language, binary)
+                    done.result()
+                    ran = True
                 for bucket in stale_buckets:
                     out.adopt(Paths.search_bundle(bucket).rstrip("/"))
         with report.timed("swap"):
             out.commit()
+    if not ran:
+        meanwhile()
     report.count("site files", len(out.files))
     report.count("site files written", out.changed)
     return out.changed_site
@@ -299,8 +310,13 @@ def _build(config: SiteConfig, report: Report, *, search: bool) -> Archive | Non
         ) from None
     archive = load_archive(config, report, cache)
     report.count("statements in the archive", len(archive.statements))
+    # The inputs are looked at again to see whether any changed while the build ran. Any
+    # moment after the first look will do (a change after it is seen either now or by the
+    # next build): while Pagefind runs, it costs no time.
+    after: dict[str, object] = {}
     try:
-        write_site(config, archive, report, search_on=search)
+        write_site(config, archive, report, search_on=search,
+                   meanwhile=lambda: after.update(_input_state(config, search)))
     except OSError as exc:
         raise BuildInterrupted(
             f"cannot write {exc.filename or config.output_dir}: {exc.strerror or exc}; "
@@ -309,7 +325,6 @@ def _build(config: SiteConfig, report: Report, *, search: bool) -> Archive | Non
     # Remember this build, unless an input changed while it ran: every file must be as the
     # build saw it (as it first looked at it, or as it wrote it). Otherwise the next build
     # must look at everything again.
-    after = _input_state(config, search)
     seen = {**before, **cache.stats}
     if seen.keys() == after.keys() and all(seen[k] == after[k] for k in after):
         cache.save("last-build", {"inputs": after, "site": _site_folders(config.output_dir),
