@@ -14,7 +14,6 @@ import os
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -147,8 +146,8 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
 
     Only what changed is rendered: every output has a key (what it is made
     from), and a file whose key is the same as in the current site is kept.
-    ``meanwhile`` runs in a thread while Pagefind indexes (it waits for
-    Pagefind, so the thread has the interpreter to itself), or at the end.
+    ``meanwhile`` runs while Pagefind indexes (time the build would spend
+    waiting), or else at the end.
     """
     ran = False
     renderer = Renderer(config)
@@ -204,11 +203,9 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
                 ]
                 for bucket in stale_buckets:
                     out.clear(Paths.search_bundle(bucket).rstrip("/"))
-                with ThreadPoolExecutor(max_workers=1) as thread:
-                    done = thread.submit(meanwhile)
-                    search.run_pagefind(out.staging, stale_buckets, config.language, binary)
-                    done.result()
-                    ran = True
+                search.run_pagefind(out.staging, stale_buckets, config.language, binary,
+                                    meanwhile=meanwhile)
+                ran = bool(stale_buckets)
                 for bucket in stale_buckets:
                     out.adopt(Paths.search_bundle(bucket).rstrip("/"))
         with report.timed("swap"):

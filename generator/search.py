@@ -24,7 +24,7 @@ import hashlib
 import json
 import os
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -83,11 +83,13 @@ def _command(binary: Path, site_dir: Path, bucket: str, language: str) -> list[s
 
 
 def run_pagefind(site_dir: Path, buckets: Sequence[str], language: str, binary: Path,
-                 jobs: int | None = None) -> None:
+                 jobs: int | None = None, meanwhile: Callable[[], object] | None = None) -> None:
     """Index each bucket into ``site_dir/pagefind/<bucket>``, ``jobs`` Pagefinds at a time.
 
-    Any failure raises ``SearchFailed`` with Pagefind's own words (after the
-    other runs are stopped).
+    ``meanwhile`` is called once the first Pagefinds have started, to do other
+    work while they run (in this thread: a thread would make starting the
+    next Pagefind unsafe). Any failure raises ``SearchFailed`` with Pagefind's
+    own words (after the other runs are stopped).
     """
     jobs = jobs or max(1, os.cpu_count() or 1)
     pending = list(buckets)
@@ -105,6 +107,9 @@ def run_pagefind(site_dir: Path, buckets: Sequence[str], language: str, binary: 
                     raise SearchFailed(
                         f"could not run Pagefind ({binary}): {exc.strerror or exc}") from None
                 running.append((bucket, process))
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
             bucket, process = running.pop(0)
             said, _ = process.communicate()
             if process.returncode != 0:

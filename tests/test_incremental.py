@@ -115,8 +115,8 @@ def test_a_changed_generator_writes_its_output_again_the_offline_index_included(
                         lambda self, spec: rendered.append(spec.path) or render(self, spec))
     run_pagefind = generator.search.run_pagefind
     monkeypatch.setattr(generator.pipeline.search, "run_pagefind",
-                        lambda site, buckets, *a: indexed.extend(buckets) or run_pagefind(
-                            site, buckets, *a))
+                        lambda site, buckets, *a, **k: indexed.extend(buckets) or run_pagefind(
+                            site, buckets, *a, **k))
     build(config, search=True)
     pages = [p.relative_to(config.output_dir).as_posix()
              for p in config.output_dir.rglob("*.html") if "pagefind" not in p.parts]
