@@ -8,12 +8,14 @@ not available, or the work is small, everything runs in this process.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .children import die_with_parent
 
@@ -60,3 +62,62 @@ def fork_map(function: Callable[[T], R], tasks: Sequence[T], *, jobs: int | None
             yield from pool.imap(_call, tasks)
     finally:
         _FUNCTION = None
+
+
+class Forked(Generic[R]):
+    """``function()`` computed in a forked child while this process goes on.
+
+    ``result()`` waits for it; where the child cannot give it (no ``fork``, one
+    core, the child failed), it is computed here then, so a failure raises here
+    with its own traceback. Use as a context manager, and only where this
+    process runs no other thread (forking one that does is not safe): leaving
+    the block stops a child whose result was not asked for.
+    """
+
+    def __init__(self, function: Callable[[], R]) -> None:
+        self._function = function
+        self._pid: int | None = None
+        self._pipe: int | None = None
+        if cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            status = 1
+            try:
+                os.close(read)
+                _start()
+                data = pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(data)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write)
+        self._pid, self._pipe = pid, read
+
+    def result(self) -> R:
+        if self._pid is None or self._pipe is None:
+            return self._function()
+        with os.fdopen(self._pipe, "rb") as pipe:
+            self._pipe = None
+            data = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = None
+        return pickle.loads(data) if status == 0 else self._function()
+
+    def close(self) -> None:
+        if self._pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+            self._pid = None
+        if self._pipe is not None:
+            os.close(self._pipe)
+            self._pipe = None
+
+    def __enter__(self) -> Forked[R]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

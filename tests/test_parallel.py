@@ -1,0 +1,48 @@
+"""Work done in a forked child: the same result as here, and no child left behind."""
+
+import os
+import time
+
+import pytest
+
+from generator import parallel
+from generator.parallel import Forked
+
+
+@pytest.fixture(autouse=True)
+def two_cores(monkeypatch):
+    monkeypatch.setattr(parallel, "cores", lambda: 2)  # fork even on a one-core runner
+
+
+def test_a_forked_result_is_the_one_made_here():
+    data = [(n, str(n) * 3) for n in range(10_000)]
+    with Forked(lambda: {n: text for n, text in data}) as forked:
+        assert forked.result() == dict(data)
+
+
+def test_a_result_larger_than_a_pipe_holds_comes_back_whole():
+    with Forked(lambda: os.urandom(1 << 20).hex()) as forked:
+        assert len(forked.result()) == 2 << 20
+
+
+def test_a_failed_child_is_made_here_and_fails_with_its_own_error():
+    parent = os.getpid()
+
+    def fails_in_the_child():
+        if os.getpid() != parent:
+            raise RuntimeError("only in the child")
+        return "made here"
+
+    with Forked(fails_in_the_child) as forked:
+        assert forked.result() == "made here"
+
+    with Forked(lambda: 1 / 0) as forked, pytest.raises(ZeroDivisionError):
+        forked.result()
+
+
+def test_leaving_the_block_stops_a_child_whose_result_was_not_asked_for():
+    with Forked(lambda: time.sleep(600)) as forked:
+        pid = forked._pid
+        assert pid is not None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # already reaped: not left running, nor a zombie
