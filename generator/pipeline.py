@@ -9,6 +9,7 @@ end, all at once.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
@@ -34,7 +35,7 @@ from .config import SiteConfig
 from .documents import Statement
 from .ingest import identity
 from .model import Archive
-from .parallel import fork_map
+from .parallel import Forked, fork_map
 from .problems import BuildInterrupted, Report, shown
 from .render import Renderer, render_into
 from .urls import Paths
@@ -117,8 +118,14 @@ def _by_bucket(paths: Iterable[str], folder: str) -> dict[str, list[str]]:
     return grouped
 
 
-def _offline_index(out: output.Output, buckets: dict[str, list[Statement]]) -> dict[str, str]:
-    """The offline index, one bucket at a time (over the cores); unchanged buckets are kept."""
+#: Up to this many offline index buckets to remake are made in a child process while
+#: the pages are planned and rendered; more (a first build) are spread over the cores after.
+OFFLINE_ALONGSIDE = 2
+
+
+def _offline_due(out: output.Output, buckets: dict[str, list[Statement]]
+                 ) -> tuple[dict[str, str], list[tuple[str, list[Statement]]]]:
+    """Each offline index bucket's key, and the buckets to remake; unchanged ones are kept."""
     keys = {}
     old = out.old.get("meta", {}).get("offline")
     old = old if isinstance(old, dict) else {}
@@ -133,11 +140,15 @@ def _offline_index(out: output.Output, buckets: dict[str, list[Statement]]) -> d
                 out.keep(path)
         else:
             due.append((bucket, members))
-    built = fork_map(lambda item: list(offline_search.build(item[1])), due)
-    for (bucket, _), files in zip(due, built, strict=True):
-        for path, data in files:
-            out.write(path, data, keys[bucket])
-    return keys
+    return keys, due
+
+
+def _offline_built(due: list[tuple[str, list[Statement]]], *, spread: bool
+                   ) -> list[list[tuple[str, bytes]]]:
+    """The files of each bucket's offline index (``spread``: over the cores)."""
+    if spread:
+        return list(fork_map(lambda item: list(offline_search.build(item[1])), due))
+    return [list(offline_search.build(members)) for _, members in due]
 
 
 def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_on: bool,
@@ -156,7 +167,11 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
         protected=(config.root, config.root / "themes", config.root / "templates"),
         no_inside=(config.content_dir, config.source_dir),
         wait_message=sys.stderr,
-    ) as out:
+    ) as out, contextlib.ExitStack() as stack:
+        buckets = offline_search.buckets(archive.statements) if search_on else {}
+        offline_keys, due = _offline_due(out, buckets)
+        alongside = (stack.enter_context(Forked(lambda: _offline_built(due, spread=False)))
+                     if 0 < len(due) <= OFFLINE_ALONGSIDE else None)
         with report.timed("plan"):
             specs = [*pages.plan(archive, config, search=search_on,
                                  theme=theme.checksum(config)), *_static_specs(config)]
@@ -174,9 +189,12 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
         meta: dict[str, dict[str, str]] = {"search": {}, "offline": {}}
         binary = None
         if search_on:
-            buckets = offline_search.buckets(archive.statements)
             with report.timed("offline search index"):
-                meta["offline"] = _offline_index(out, buckets)
+                built = alongside.result() if alongside else _offline_built(due, spread=True)
+                for (bucket, _), files in zip(due, built, strict=True):
+                    for path, data in files:
+                        out.write(path, data, offline_keys[bucket])
+                meta["offline"] = offline_keys
             binary = search.executable()
             version = search.version(binary)
             pages_of = _by_bucket(out.files, Paths.STATEMENTS)
