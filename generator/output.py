@@ -308,6 +308,8 @@ class Output:
         """The files not ours that the previous site carried."""
         self._groups: dict[tuple[str, str], dict[str, dict[str, tuple[str, str]]]] = {}
         self._listed: dict[str, tuple[Any, list[str], list[str]]] = {}
+        self._replace_staged: set[str] = set()
+        """Unchanged files a worker wrote into the staging folder all the same."""
         """Each folder of the current site as the last walk listed it (``_walk_current``)."""
 
     # -- lifecycle --
@@ -495,9 +497,18 @@ class Output:
         return target
 
     def written(self, path: str, digest: str, key: str) -> None:
-        """Record a file a worker process wrote at ``staged(path)``."""
+        """Record a file a worker process wrote at ``staged(path)``.
+
+        If its bytes are the current site's, it counts as unchanged (as with
+        ``write``), and the current file takes its place in the new site.
+        """
         self._claim(path)
         self.files[path] = (digest, key)
+        old = self.old_files.get(path)
+        if old is not None and old[0] == digest and (self.out / path).is_file():
+            self.unchanged.append(path)
+            self._replace_staged.add(path)
+            return
         self.changed += 1
 
     def finish(self, meta: dict[str, Any], tool_dirs: tuple[str, ...] = ()) -> list[str]:
@@ -551,7 +562,7 @@ class Output:
 
         def link(path: str) -> str | None:
             target = self.staging / path
-            if not fresh:
+            if not fresh or path in self._replace_staged:
                 with contextlib.suppress(FileNotFoundError):
                     target.unlink()
             try:

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -47,11 +48,18 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def _may_fork() -> bool:
+    """Whether forking is possible and safe: not while another thread runs (``serve``'s
+    web server), which could hold a lock that the child would then wait for forever."""
+    return ("fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1)
+
+
 def fork_map(function: Callable[[T], R], tasks: Sequence[T], *, jobs: int | None = None,
              min_tasks: int = 2) -> Iterator[R]:
     """``function(task)`` for each task, in order, spread over ``jobs`` forked workers."""
     jobs = jobs or cores()
-    if jobs < 2 or len(tasks) < min_tasks or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs < 2 or len(tasks) < min_tasks or not _may_fork():
         yield from (function(task) for task in tasks)
         return
     global _FUNCTION
@@ -68,39 +76,55 @@ class Forked(Generic[R]):
     """``function()`` computed in a forked child while this process goes on.
 
     ``result()`` waits for it; where the child cannot give it (no ``fork``, one
-    core, the child failed), it is computed here then, so a failure raises here
-    with its own traceback. Use as a context manager, and only where this
-    process runs no other thread (forking one that does is not safe): leaving
-    the block stops a child whose result was not asked for.
+    core, another thread running, the fork or the child failed), it is computed
+    here then, so a failure raises here with its own traceback. Use as a context
+    manager: leaving the block stops a child whose result was not asked for.
     """
 
     def __init__(self, function: Callable[[], R]) -> None:
         self._function = function
         self._pid: int | None = None
         self._pipe: int | None = None
-        if cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if cores() < 2 or not _may_fork():
             return
         read, write = os.pipe()
-        pid = os.fork()
+        parent = os.getpid()
+        # Ctrl-C and SIGTERM wait until both sides know their part: a child must never
+        # run the build's own handlers, nor the parent lose track of its child.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            pid = os.fork()
+        except OSError:  # no memory or processes left: made here instead
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            os.close(read)
+            os.close(write)
+            return
         if pid == 0:  # pragma: no cover - the child
             status = 1
             try:
                 os.close(read)
                 _start()
-                data = pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write, "wb") as pipe:
-                    pipe.write(data)
-                status = 0
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                if os.getppid() == parent:  # else the build died before _start could ask
+                    data = pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL)
+                    with os.fdopen(write, "wb") as pipe:
+                        pipe.write(data)
+                    status = 0
             finally:
                 os._exit(status)
-        os.close(write)
         self._pid, self._pipe = pid, read
+        os.close(write)
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        except BaseException:  # a signal that waited: the child goes with this object
+            self.close()
+            raise
 
     def result(self) -> R:
         if self._pid is None or self._pipe is None:
             return self._function()
-        with os.fdopen(self._pipe, "rb") as pipe:
-            self._pipe = None
+        fd, self._pipe = self._pipe, None
+        with os.fdopen(fd, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(self._pid, 0)
         self._pid = None

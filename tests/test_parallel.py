@@ -1,6 +1,7 @@
 """Work done in a forked child: the same result as here, and no child left behind."""
 
 import os
+import threading
 import time
 
 import pytest
@@ -46,3 +47,29 @@ def test_leaving_the_block_stops_a_child_whose_result_was_not_asked_for():
         assert pid is not None
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # already reaped: not left running, nor a zombie
+
+
+def test_with_another_thread_running_nothing_is_forked():
+    # serve's web server runs in a thread: a fork could copy a lock that thread holds.
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        with Forked(os.getpid) as forked:
+            assert forked._pid is None
+            assert forked.result() == os.getpid()
+        assert list(parallel.fork_map(lambda n: os.getpid(), [1, 2, 3])) == [os.getpid()] * 3
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_a_fork_that_fails_leaves_no_open_pipe_and_the_result_is_made_here(monkeypatch):
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    before = len(os.listdir("/proc/self/fd"))
+    with Forked(lambda: "made here") as forked:
+        assert forked.result() == "made here"
+    assert len(os.listdir("/proc/self/fd")) == before
