@@ -308,9 +308,9 @@ class Output:
         """The files not ours that the previous site carried."""
         self._groups: dict[tuple[str, str], dict[str, dict[str, tuple[str, str]]]] = {}
         self._listed: dict[str, tuple[Any, list[str], list[str]]] = {}
+        """Each folder of the current site as the last walk listed it (``_walk_current``)."""
         self._replace_staged: set[str] = set()
         """Unchanged files a worker wrote into the staging folder all the same."""
-        """Each folder of the current site as the last walk listed it (``_walk_current``)."""
 
     # -- lifecycle --
 

@@ -33,7 +33,6 @@ from .config import SiteConfig
 from .documents import Statement
 from .markdown import render as render_markdown
 from .model import Archive, Facet, source_id
-from .parallel import Forked
 from .theme import MONTH_NAMES
 from .urls import AbsoluteLinks, Links, Paths, safe_href
 
@@ -505,7 +504,7 @@ def _robots(site: SiteInfo) -> Spec:
     return _file("robots.txt", text, lambda: text)
 
 
-def _export_key(archive: Archive) -> str:
+def export_key(archive: Archive) -> str:
     """What the exports show of each statement (not its text: an edited body changes nothing)."""
     return fingerprint(tuple((s.id, s.title, s.date, s.source, tuple(s.issuer), s.title_only,
                               s.captures) for s in archive.statements))
@@ -532,27 +531,25 @@ def totals(archive: Archive) -> Totals:
     )
 
 
-def plan(archive: Archive, config: SiteConfig, *, search: bool = True,
-         theme: str = "") -> Iterator[Spec]:
+def plan(archive: Archive, config: SiteConfig, *, search: bool = True, theme: str = "",
+         exports_key: Callable[[], str] | None = None) -> Iterator[Spec]:
     """Every output file of the site, one at a time, in a stable order.
 
     ``theme`` is a checksum of the theme's files, so that a changed template
-    changes every page's key.
+    changes every page's key. ``exports_key`` gives ``export_key(archive)``
+    when it has been made elsewhere (the caller makes it on another core).
     """
     site = site_info(config, search, theme)
-    # The exports' key reads every statement's metadata (a second at 100,000): it is
-    # made on the other core while this one plans the rest.
-    with Forked(lambda: _export_key(archive)) as export_key:
-        briefs = {s.id: brief(s) for s in archive.statements}
-        yield _home(archive, site, totals(archive), briefs)
-        yield from _statement_pages(archive, site, briefs)
-        yield from _timeline_pages(archive, site, briefs)
-        yield from _issuer_pages(archive, site, briefs)
-        yield from _source_pages(archive, site, briefs)
-        yield _search(archive, site)
-        yield _not_found(site)
-        yield from _feeds(archive, site, briefs)
-        yield from _sitemaps(archive, site)
-        yield _robots(site)
-        yield _file(".nojekyll", b"", lambda: b"")
-        yield from _exports(archive, export_key.result())
+    briefs = {s.id: brief(s) for s in archive.statements}
+    yield _home(archive, site, totals(archive), briefs)
+    yield from _statement_pages(archive, site, briefs)
+    yield from _timeline_pages(archive, site, briefs)
+    yield from _issuer_pages(archive, site, briefs)
+    yield from _source_pages(archive, site, briefs)
+    yield _search(archive, site)
+    yield _not_found(site)
+    yield from _feeds(archive, site, briefs)
+    yield from _sitemaps(archive, site)
+    yield _robots(site)
+    yield _file(".nojekyll", b"", lambda: b"")
+    yield from _exports(archive, exports_key() if exports_key else export_key(archive))

@@ -88,8 +88,9 @@ def run_pagefind(site_dir: Path, buckets: Sequence[str], language: str, binary: 
 
     ``meanwhile`` is called once the first Pagefinds have started, to do other
     work while they run (in this thread: a thread would make starting the
-    next Pagefind unsafe). Any failure raises ``SearchFailed`` with Pagefind's
-    own words (after the other runs are stopped).
+    next Pagefind unsafe), or at the end if there is nothing to index. Any
+    failure raises ``SearchFailed`` with Pagefind's own words (after the other
+    runs are stopped).
     """
     jobs = jobs or max(1, os.cpu_count() or 1)
     pending = list(buckets)
@@ -119,6 +120,8 @@ def run_pagefind(site_dir: Path, buckets: Sequence[str], language: str, binary: 
                     f" the previous site is unchanged. Pagefind said:\n{said}"
                 )
             _finish(site_dir / Paths.search_bundle(bucket))
+        if meanwhile is not None:
+            meanwhile()
     finally:
         for _, process in running:
             process.kill()

@@ -526,15 +526,19 @@ def save(
             done = list(pool.map(_write_unless_changed, fresh))
     else:
         done = [_write_unless_changed(item) for item in fresh]
-    for item, ok in zip(list(fresh), done, strict=True):
-        if ok and item[4] is not None:
-            report.count("statements updated")
-        elif not ok:
-            fresh.remove(item)
-            del written[item[2].id]
-            report.warning(shown(item[0]), STAGE,
+    kept = []
+    for item, ok in zip(fresh, done, strict=True):
+        path, _, statement, _, replaced = item
+        if not ok:
+            del written[statement.id]
+            report.warning(shown(path), STAGE,
                            "not updated: the file changed while this import ran (edited by hand?)",
                            "import again: a file edited by hand is kept as it is")
+            continue
+        kept.append(item)
+        if replaced is not None:
+            report.count("statements updated")
+    fresh = kept
     if cache is not None and fresh:
         lookup = FileCache(cache, "store")
         for path, sha, statement, _, _ in fresh:
