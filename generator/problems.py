@@ -73,8 +73,14 @@ class Report:
     skipped: bool = False
     """True when a build found nothing changed since the last one and did nothing."""
     _last_bar: float = 0.0
+    _seen: set[Problem] = field(default_factory=set)
 
     def add(self, problem: Problem) -> None:
+        """Report ``problem``, once: a build reads the store twice (to import, then to
+        build the site), and a broken file is one problem, not two."""
+        if problem in self._seen:
+            return
+        self._seen.add(problem)
         self.problems.append(problem)
         if self.stream is not None:
             print(problem.line(), file=self.stream, flush=True)

@@ -42,6 +42,15 @@ def test_check_exits_1_on_a_broken_store_file_and_names_it(make_site):
     assert "content/statements/bad.md:3:" in result.stderr
 
 
+def test_build_reports_a_broken_store_file_once(make_site):
+    config = make_site(seeds=True,
+                       files={"content/statements/bad.md": "---\ntitle: [oops\ndate: 2020-01-01\n---\n"})
+    result = run("build", "--no-search", cwd=config.root)
+    assert result.returncode == 0
+    assert result.stderr.count("content/statements/bad.md:3:") == 1, result.stderr
+    assert "1 error (skipped)" in result.stdout
+
+
 def test_check_passes_on_a_clean_store(make_site):
     config = make_site(seeds=True)
     assert run("import", cwd=config.root).returncode == 0
