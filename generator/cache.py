@@ -139,6 +139,13 @@ class FileCache:
         self._new.setdefault(folder, {})[path] = (key, value)
         return value
 
+    def get_one(self, path: str, read: Callable[[str], Any]) -> Any:
+        """``get`` for one file, not as part of a walk: the folder's other files are kept."""
+        folder = self._folder(path)
+        if folder not in self._new:
+            self._new[folder] = dict(self._old[folder])
+        return self.get(path, read)
+
     def cached(self, path: str) -> Any | None:
         """What the cache holds for ``path`` as it is on disk now (None: nothing)."""
         hit = self._old[self._folder(path)].get(path)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from . import (
     CODE,
+    import_record,
     ingest,
     issuers,
     model,
@@ -46,14 +47,27 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
 
     A statement whose captures, id and authority list are those of the last
     import, and whose file is still the one that import wrote, is not built
-    again (the cache remembers which file each import wrote).
+    again (the cache remembers which file each import wrote). When no capture
+    and no store file changed, or only store files edited by hand, the last
+    import's record says what this one would find (``import_record``).
     """
     cache = cache or Cache.for_root(config.root)
     authority = issuers.load_authority(config.issuers_file)
+    with report.timed("look at the last import"):
+        sources = list(ingest.source_files(config.source_dir)) if config.source_dir.is_dir() else []
+        stored = list(store.store_files(config.content_dir)) if config.content_dir.is_dir() else []
+        inputs = {}
+        for path in (*sources, *stored):  # the stats the import reads with, taken once
+            inputs[path] = cache.stats[path] = cache.stat(path)
+        record_key = (authority.checksum, os.getcwd(), str(config.source_dir),
+                      str(config.content_dir))
+        if import_record.replay(import_record.load(cache, record_key), inputs, cache, report):
+            return
+    problems_before, counts_before = len(report.problems), dict(report.counts)
     with report.timed("read sources"):
-        documents, keys = ingest.read_documents(config.source_dir, report, cache)
+        documents, keys = ingest.read_documents(config.source_dir, report, cache, sources)
     with report.timed("scan store"):
-        existing = store.Existing.scan(config.content_dir, report, cache)
+        existing = store.Existing.scan(config.content_dir, report, cache, stored)
     with report.timed("merge"):
         pairs = identity.assign_ids(identity.group(documents, keys), existing.claimed,
                                     existing.files)
@@ -62,20 +76,29 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
             report.count("duplicate captures merged", len(documents) - len(pairs))
         memo = cache.load("imports")
         listed = authority.checksum
+        signatures = {}
         due = []
         for statement_id, grp in pairs:
-            signature = pages.fingerprint(CODE, statement_id, grp.captures, listed)
-            stored = existing.files.get(statement_id)
-            if stored is not None and memo.get(statement_id) == (signature, stored.sha):
+            signature = signatures[statement_id] = pages.fingerprint(
+                CODE, statement_id, grp.captures, listed)
+            stored_file = existing.files.get(statement_id)
+            if stored_file is not None and memo.get(statement_id) == (signature, stored_file.sha):
                 report.count("statements unchanged")
                 continue
             due.append((signature, ingest.statement_of(statement_id, grp, authority)))
     with report.timed("write store"):
-        written = store.save([s for _, s in due], config.content_dir, existing, report, cache)
-    ids = {statement_id for statement_id, _ in pairs}
-    memo = {i: v for i, v in memo.items() if i in ids}
-    memo.update({s.id: (signature, written[s.id]) for signature, s in due if s.id in written})
+        saved = store.save([s for _, s in due], config.content_dir, existing, report, cache)
+    memo = {i: v for i, v in memo.items() if i in signatures}
+    memo.update({s.id: (signature, saved.shas[s.id]) for signature, s in due if s.id in saved.shas})
     cache.save("imports", memo)
+    record = None
+    if not saved.tried:  # as it found the store, it left it: the next import may replay it
+        record = import_record.made(
+            record_key, inputs, existing.files, signatures, memo,
+            report.problems[problems_before:],
+            {k: n - counts_before.get(k, 0) for k, n in report.counts.items()
+             if n != counts_before.get(k, 0)})
+    import_record.save(cache, record)
 
 
 def load_archive(config: SiteConfig, report: Report, cache: Cache | None = None) -> Archive:

@@ -401,16 +401,18 @@ def read_file(path: Path) -> StoredFile:
                           (Problem(exc.where, STAGE, exc.reason, exc.hint),))
 
 
-def read_all(content_dir: Path, report: Report, cache: Cache | None = None) -> list[StoredFile]:
+def read_all(content_dir: Path, report: Report, cache: Cache | None = None,
+             paths: Iterable[str] | None = None) -> list[StoredFile]:
     """Every file of the store, read and parsed; unreadable ones are reported.
 
     A file whose size, time and inode are those the cache saw is not read again.
+    ``paths``: ``store_files(content_dir)``, when already listed.
     """
     if not content_dir.is_dir():
         return []
     lookup = FileCache(cache or Cache(None), "store")
     files = []
-    for path in store_files(content_dir):
+    for path in store_files(content_dir) if paths is None else paths:
         stored = lookup.get(path, lambda p: read_file(Path(p)))
         for problem in stored.problems:
             report.add(problem)
@@ -438,9 +440,10 @@ class Existing:
     """Capture checksum to the id of the statement that lists it."""
 
     @classmethod
-    def scan(cls, content_dir: Path, report: Report, cache: Cache | None = None) -> Existing:
+    def scan(cls, content_dir: Path, report: Report, cache: Cache | None = None,
+             paths: Iterable[str] | None = None) -> Existing:
         existing = cls()
-        for stored in read_all(content_dir, report, cache):
+        for stored in read_all(content_dir, report, cache, paths):
             if stored.statement is None:
                 continue
             statement = stored.statement
@@ -470,14 +473,20 @@ def _write_unless_changed(item: tuple[Path, str, Statement, str, str | None]) ->
     return True
 
 
+class Saved(NamedTuple):
+    shas: dict[str, str]
+    """The checksum of each statement's file as the generator wrote it (new, updated or
+    unchanged), by id; a file kept as edited by hand is left out."""
+    tried: int
+    """How many files it set out to write (some may have been edited meanwhile)."""
+
+
 def save(
     statements: Iterable[Statement], content_dir: Path, existing: Existing, report: Report,
     cache: Cache | None = None,
-) -> dict[str, str]:
+) -> Saved:
     """Write each statement's file unless it is unchanged or was edited by hand.
 
-    Returns the checksum of each statement's file as the generator wrote it
-    (new, updated or unchanged); a file kept as edited by hand is left out.
     The files written go into the cache as what reading them gives (reading a
     file back gives the statement it was written from), so that the build
     that follows does not read them again.
@@ -538,11 +547,11 @@ def save(
         kept.append(item)
         if replaced is not None:
             report.count("statements updated")
-    fresh = kept
+    tried, fresh = len(fresh), kept
     if cache is not None and fresh:
         lookup = FileCache(cache, "store")
         for path, sha, statement, _, _ in fresh:
             lookup.put(str(path), StoredFile(
                 str(path), sha, "generated", statement._replace(path=str(path), checksum=sha)))
         lookup.save()
-    return written
+    return Saved(written, tried)

@@ -186,9 +186,9 @@ def test_a_file_edited_after_the_import_read_it_is_not_overwritten(tmp_path):
     edited = path.read_text().replace("Second paragraph.", "Second paragraph (corrected).")
     path.write_text(edited)  # then edited by hand before the import writes
     more = statement(captures=(*statement().captures, Capture("b.json", "http://x", None, "b" * 64)))
-    written = store.save([more], tmp_path, existing, report)
+    saved = store.save([more], tmp_path, existing, report)
     assert path.read_text() == edited
-    assert written == {}
+    assert saved.shas == {} and saved.tried == 1
     assert "statements updated" not in report.counts
     (warning,) = report.warnings
     assert warning.path.endswith(path.name) and "changed while this import ran" in warning.reason

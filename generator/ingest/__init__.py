@@ -75,13 +75,15 @@ def parse_file(path: Path, source_dir: Path) -> tuple[list[Document], list[Probl
     return documents, problems
 
 
-def read_documents(source_dir: Path, report: Report, cache: Cache | None = None
+def read_documents(source_dir: Path, report: Report, cache: Cache | None = None,
+                   paths: Iterable[str] | None = None
                    ) -> tuple[list[Document], list[identity.Keys]]:
     """Parse every capture under ``source_dir``; bad files are reported and skipped.
 
     Returns the documents and their identity keys. A file the cache has seen
     with the same size, time and inode is not read again (its problems are
-    reported again all the same).
+    reported again all the same). ``paths``: ``source_files(source_dir)``, when
+    already listed.
     """
     if not source_dir.is_dir():
         report.warning(shown(source_dir), STAGE, "the source folder does not exist; nothing to import",
@@ -95,7 +97,7 @@ def read_documents(source_dir: Path, report: Report, cache: Cache | None = None
         parsed, problems = parse_file(Path(path), source_dir)
         return parsed, [identity.keys_of(d) for d in parsed], problems
 
-    for path in source_files(source_dir):
+    for path in source_files(source_dir) if paths is None else paths:
         parsed, parsed_keys, problems = lookup.get(path, parse)
         for problem in problems:
             report.add(problem)

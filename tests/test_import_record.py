@@ -1,0 +1,233 @@
+"""An import whose inputs are as the last one found them replays that import's record.
+
+It must say exactly what the full import would say (the same counts, the same
+problems in the same order) and never stand in for one that would find
+something else. Every test compares a replayed import with a full one run
+right after it on the same files.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import import_record, ingest, pipeline, store
+from generator.cache import Cache
+from generator.config import load_config
+from generator.problems import Report
+
+from .sites import make_archive
+
+
+def imported(config, monkeypatch):
+    """Import; return the report and whether the captures were read (a full import)."""
+    calls = []
+    real = ingest.read_documents
+
+    def reading(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest, "read_documents", reading)
+        report = Report()
+        pipeline.import_sources(config, report)
+    return report, bool(calls)
+
+
+def full(config):
+    """A full import, whatever the record says."""
+    import_record.save(Cache.for_root(config.root), None)
+    report = Report()
+    pipeline.import_sources(config, report)
+    return report
+
+
+def said(report):
+    return sorted(report.counts.items()), [p.line() for p in report.problems]
+
+
+def a_store_file(config, name="2022-09-22"):
+    return next(Path(p) for p in store.store_files(config.content_dir) if name in p)
+
+
+def edit_text(path):
+    path.write_text(path.read_text().replace("\n---\n\n", "\n---\n\nA note added by hand. ", 1))
+
+
+@pytest.fixture
+def settled(tmp_path, monkeypatch):
+    """An archive imported twice: the second import wrote nothing, so it left a record."""
+    config = make_archive(tmp_path)
+    pipeline.import_sources(config, Report())
+    _, read = imported(config, monkeypatch)
+    assert read
+    return config
+
+
+def test_an_unchanged_archive_is_not_read_again_and_the_report_is_the_same(settled, monkeypatch):
+    replayed, read = imported(settled, monkeypatch)
+    assert not read
+    assert replayed.problems  # the fixtures have bad records: they are reported every time
+    assert replayed.counts["statements unchanged"] == replayed.counts["statements found"] > 2
+    assert said(replayed) == said(full(settled))
+
+
+def restore(config):
+    path = a_store_file(config)
+    text = path.read_bytes()
+    edit_text(path)
+    pipeline.import_sources(config, Report())
+    path.write_bytes(text)  # the generator's own file again (a new stat, the same bytes)
+
+
+def remove_stamp(config):
+    path = a_store_file(config)
+    path.write_text(store.STAMP_RE.sub("", path.read_text(), 1))
+
+
+def hand_written(config):
+    path = config.content_dir / "by-hand.md"
+    path.write_text("---\nid: 2001-01-01-by-hand\ntitle: Typed in\ndate: 2001-01-01\n---\n\nText.\n")
+    pipeline.import_sources(config, Report())
+    pipeline.import_sources(config, Report())  # recorded with it
+    path.write_text(path.read_text().replace("Typed in", "Typed in by hand"))
+
+
+@pytest.mark.parametrize("edit", [
+    pytest.param(lambda config: edit_text(a_store_file(config)), id="text edited"),
+    pytest.param(lambda config: [edit_text(a_store_file(config)) for _ in range(2)],
+                 id="edited twice"),
+    pytest.param(restore, id="edited, imported, restored"),
+    pytest.param(remove_stamp, id="stamp removed"),
+    pytest.param(hand_written, id="hand-written file edited"),
+    pytest.param(lambda config: os.utime(a_store_file(config), ns=(1, 1)), id="touched"),
+])
+def test_store_files_edited_by_hand_are_replayed_as_the_import_would_find_them(
+        settled, monkeypatch, edit):
+    edit(settled)
+    replayed, read = imported(settled, monkeypatch)
+    assert not read
+    assert said(replayed) == said(full(settled))
+
+
+def test_an_edited_file_counts_as_kept_and_the_restored_one_as_unchanged(settled, monkeypatch):
+    path = a_store_file(settled)
+    original = path.read_bytes()
+    edit_text(path)
+    edited, _ = imported(settled, monkeypatch)
+    assert edited.counts["kept as edited by hand"] == 1
+    path.write_bytes(original)
+    restored, read = imported(settled, monkeypatch)
+    assert not read
+    assert "kept as edited by hand" not in restored.counts
+
+
+def replace_capture(config):
+    path = a_store_file(config)
+    text = path.read_text()
+    sha = text.split("sha256: ", 1)[1][:64]
+    path.write_text(text.replace(sha, "0" * 64))
+
+
+def rename_id(config):
+    path = a_store_file(config)
+    text = path.read_text()
+    renamed = text.replace('id: "2022-09-22-', 'id: "2022-09-22-renamed-', 1)
+    assert renamed != text
+    path.write_text(renamed)
+
+
+def restamp(config):
+    """A file with a valid stamp but other text (an older version, checked out from git)."""
+    path = a_store_file(config)
+    statement = store.parse(path.read_text(), path)
+    path.write_text(store.dump(statement._replace(body=statement.body + "\n\nAn older paragraph.")))
+
+
+def add_capture(config):
+    """Another capture of ``a_store_file``'s statement (other bytes, the same text)."""
+    statement = store.parse(a_store_file(config).read_text(), a_store_file(config))
+    capture = config.source_dir / statement.captures[0].file
+    (config.source_dir / "another-capture.txt").write_bytes(capture.read_bytes() + b"\n")
+
+
+@pytest.mark.parametrize("edit", [
+    pytest.param(replace_capture, id="a capture replaced"),
+    pytest.param(rename_id, id="id changed"),
+    pytest.param(lambda config: a_store_file(config).write_text("---\ntitle: [oops\n---\n"),
+                 id="broken"),
+    pytest.param(restamp, id="valid stamp, other text"),
+    pytest.param(add_capture, id="capture added"),
+    pytest.param(lambda config: os.utime(next(config.source_dir.iterdir()), ns=(1, 1)),
+                 id="capture touched"),
+    pytest.param(lambda config: a_store_file(config).unlink(), id="store file deleted"),
+    pytest.param(lambda config: (config.content_dir / "new.md").write_text(
+        "---\nid: 2001-01-01-new\ntitle: New\ndate: 2001-01-01\n---\n"), id="store file added"),
+    pytest.param(lambda config: config.issuers_file.write_bytes(
+        (Path(__file__).parents[1] / "content" / "issuers.yaml").read_bytes()),
+                 id="issuer list added"),
+])
+def test_any_other_change_runs_the_full_import(settled, monkeypatch, edit):
+    edit(settled)
+    _, read = imported(settled, monkeypatch)
+    assert read
+    again, _ = imported(settled, monkeypatch)  # what that import recorded, if anything
+    assert said(again) == said(full(settled))
+
+
+def test_a_file_stamped_as_the_generators_is_written_again(settled, monkeypatch):
+    restamp(settled)
+    report, read = imported(settled, monkeypatch)
+    assert read and report.counts["statements updated"] == 1
+    assert "An older paragraph" not in a_store_file(settled).read_text()
+
+
+def test_a_kept_file_with_new_captures_keeps_its_warning_on_every_import(settled, monkeypatch):
+    edit_text(a_store_file(settled))
+    add_capture(settled)
+    first, _ = imported(settled, monkeypatch)
+    (warning,) = [p for p in first.problems if "new capture" in p.reason]
+    for _ in range(2):
+        again, _ = imported(settled, monkeypatch)
+        assert warning in again.problems
+    edit_text(a_store_file(settled))
+    edited, _ = imported(settled, monkeypatch)
+    assert said(edited) == said(full(settled))
+    assert warning in edited.problems
+
+
+def test_a_warning_goes_when_the_file_is_the_generators_again(settled, monkeypatch):
+    add_capture(settled)
+    pipeline.import_sources(settled, Report())  # the file now lists two captures
+    path = a_store_file(settled)
+    generated = path.read_bytes()
+    statement = store.parse(path.read_text(), path)
+    assert len(statement.captures) == 2
+    path.write_text(store.STAMP_RE.sub("", store.dump(
+        statement._replace(captures=statement.captures[:1])), 1))  # one taken out by hand
+    kept, read = imported(settled, monkeypatch)
+    assert read and any("1 new capture" in p.reason for p in kept.problems)
+    path.write_bytes(generated)
+    restored, _ = imported(settled, monkeypatch)  # its captures changed: a full import
+    assert not any("new capture" in p.reason for p in restored.problems)
+    assert said(restored) == said(full(settled))
+
+
+def test_a_kept_file_replaced_by_what_the_generator_makes_now_counts_as_unchanged(
+        settled, monkeypatch, tmp_path):
+    path = a_store_file(settled)
+    edit_text(path)
+    add_capture(settled)  # the statement changes while its file is kept as edited
+    pipeline.import_sources(settled, Report())
+    pipeline.import_sources(settled, Report())
+    other = tmp_path / "other"
+    shutil.copytree(settled.root, other)
+    moved = other / path.relative_to(settled.root)
+    moved.unlink()
+    pipeline.import_sources(load_config(other / "config.yaml"), Report())  # made afresh there
+    path.write_bytes(moved.read_bytes())
+    report, _ = imported(settled, monkeypatch)
+    assert "kept as edited by hand" not in report.counts
+    assert report.counts["statements unchanged"] == report.counts["statements found"]
