@@ -3,10 +3,11 @@
 An import reads every capture and every file of the store, groups the
 captures into statements and compares each with its file: at 100,000
 statements, seconds of work that find, when no capture changed, what the
-last import found. An import that wrote nothing leaves a record of what it
-saw and said: the stat of every file it read, each store file's id and
-captures, the checksum of the file the generator makes for each statement,
-and the problems and counts it reported.
+last import found. A full import leaves a record of what the next one will
+find (unless a file it meant to write was edited meanwhile): the stat of
+every file, each store file's id and captures, the checksum of the file the
+generator makes for each statement, and the problems and counts it reported,
+the files it wrote counted as unchanged statements.
 
 The next import replays that record when every capture is as it was and the
 store holds the same files, each unchanged or edited without touching its id
@@ -72,18 +73,22 @@ def save(cache: Cache, record: Record | None) -> None:
     cache.save(NAME, {"record": record} if record is not None else {})
 
 
-def made(record_key: tuple[object, ...], inputs: dict[str, StatKey | None],
-         files: Mapping[str, StoredFile], signatures: Mapping[str, str],
+def made(record_key: tuple[object, ...], inputs: Mapping[str, StatKey | None],
+         files: Mapping[str, StoredFile], written: Mapping[str, StoredFile],
+         stats: Mapping[str, StatKey | None], signatures: Mapping[str, str],
          memo: Mapping[str, tuple[str, str]], problems: list[Problem],
          counts: Mapping[str, int]) -> Record:
-    """The record of a full import that wrote nothing.
+    """The record of a full import that wrote every file it set out to write, as the next
+    import would find things: the files it wrote are then unchanged statements.
 
-    ``files`` are the store's files by id, ``signatures`` what each statement
-    the captures make is made from, and ``memo`` the signature and checksum of
-    the file last made for each (``pipeline.import_sources``).
+    ``inputs`` are the stats it read with; ``files`` the store's files by id as it found
+    them, ``written`` those it wrote, whose ``stats`` it took after writing them;
+    ``signatures`` what each statement the captures make is made from, and ``memo`` the
+    signature and checksum of the file last made for each (``pipeline.import_sources``).
     """
+    inputs = {**inputs, **{f.path: stats[f.path] for f in written.values()}}
     store = {}
-    for statement_id, stored in files.items():
+    for statement_id, stored in {**files, **written}.items():
         assert stored.statement is not None
         signature = signatures.get(statement_id)
         last = memo.get(statement_id)
@@ -91,7 +96,10 @@ def made(record_key: tuple[object, ...], inputs: dict[str, StatKey | None],
             else None
         store[stored.path] = (statement_id, captures_key(stored.statement), stored.sha,
                               made_sha, signature is not None)
-    return Record(record_key, inputs, store, problems, dict(counts))
+    next_counts = Counter(counts)
+    next_counts[UNCHANGED] += next_counts.pop("statements created", 0) + next_counts.pop(
+        "statements updated", 0)
+    return Record(record_key, inputs, store, problems, {k: n for k, n in next_counts.items() if n})
 
 
 def replay(record: Record | None, inputs: dict[str, StatKey | None], cache: Cache,

@@ -92,9 +92,9 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
     memo.update({s.id: (signature, saved.shas[s.id]) for signature, s in due if s.id in saved.shas})
     cache.save("imports", memo)
     record = None
-    if not saved.tried:  # as it found the store, it left it: the next import may replay it
+    if len(saved.files) == saved.tried:  # wrote all it set out to: the next import may replay
         record = import_record.made(
-            record_key, inputs, existing.files, signatures, memo,
+            record_key, inputs, existing.files, saved.files, cache.stats, signatures, memo,
             report.problems[problems_before:],
             {k: n - counts_before.get(k, 0) for k, n in report.counts.items()
              if n != counts_before.get(k, 0)})

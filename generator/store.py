@@ -479,6 +479,8 @@ class Saved(NamedTuple):
     unchanged), by id; a file kept as edited by hand is left out."""
     tried: int
     """How many files it set out to write (some may have been edited meanwhile)."""
+    files: dict[str, StoredFile]
+    """The files it wrote, by id, as reading them gives."""
 
 
 def save(
@@ -547,11 +549,12 @@ def save(
         kept.append(item)
         if replaced is not None:
             report.count("statements updated")
-    tried, fresh = len(fresh), kept
-    if cache is not None and fresh:
+    files = {statement.id: StoredFile(str(path), sha, "generated",
+                                      statement._replace(path=str(path), checksum=sha))
+             for path, sha, statement, _, _ in kept}
+    if cache is not None and files:
         lookup = FileCache(cache, "store")
-        for path, sha, statement, _, _ in fresh:
-            lookup.put(str(path), StoredFile(
-                str(path), sha, "generated", statement._replace(path=str(path), checksum=sha)))
+        for stored_file in files.values():
+            lookup.put(stored_file.path, stored_file)
         lookup.save()
-    return Saved(written, tried)
+    return Saved(written, len(fresh), files)
