@@ -22,7 +22,6 @@ the full import, which records again.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,13 +37,12 @@ UNCHANGED = "statements unchanged"
 KEPT = "kept as edited by hand"
 
 
-def captures_key(statement: Statement) -> str:
+def captures_key(statement: Statement) -> tuple[str, ...]:
     """What the import reads of a store file's captures: the set of their checksums."""
-    shas = "\n".join(sorted({c.sha256 for c in statement.captures}))
-    return hashlib.blake2b(shas.encode(), digest_size=16).hexdigest()
+    return tuple(sorted({c.sha256 for c in statement.captures}))
 
 
-Entry = tuple[str, str, str, "str | None", bool]
+Entry = tuple[str, tuple[str, ...], str, "str | None", bool]
 """One store file as the recorded import saw it (the first file of its id): its id, its
 ``captures_key``, the checksum of its bytes, the checksum of the file the import makes for
 its statement (None: not known), and whether captures in the sources make that statement
@@ -94,6 +92,8 @@ def made(record_key: tuple[object, ...], inputs: Mapping[str, StatKey | None],
         last = memo.get(statement_id)
         made_sha = last[1] if last is not None and signature is not None and last[0] == signature \
             else None
+        if made_sha == stored.sha:
+            made_sha = stored.sha  # the same string, pickled once
         store[stored.path] = (statement_id, captures_key(stored.statement), stored.sha,
                               made_sha, signature is not None)
     next_counts = Counter(counts)

@@ -42,7 +42,8 @@ from .render import Renderer, render_into
 from .urls import Paths
 
 
-def import_sources(config: SiteConfig, report: Report, cache: Cache | None = None) -> None:
+def import_sources(config: SiteConfig, report: Report, cache: Cache | None = None,
+                   later: list[Callable[[], object]] | None = None) -> None:
     """Sources to the Markdown store: parse every capture, merge duplicates, write new files.
 
     A statement whose captures, id and authority list are those of the last
@@ -50,6 +51,8 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
     again (the cache remembers which file each import wrote). When no capture
     and no store file changed, or only store files edited by hand, the last
     import's record says what this one would find (``import_record``).
+    A full import makes a new record: in ``later``, if given, for the caller
+    to run when it has time to spare (a build: while Pagefind runs).
     """
     cache = cache or Cache.for_root(config.root)
     authority = issuers.load_authority(config.issuers_file)
@@ -63,6 +66,7 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
                       str(config.content_dir))
         if import_record.replay(import_record.load(cache, record_key), inputs, cache, report):
             return
+    import_record.save(cache, None)  # whatever happens next, the old record no longer holds
     problems_before, counts_before = len(report.problems), dict(report.counts)
     with report.timed("read sources"):
         documents, keys = ingest.read_documents(config.source_dir, report, cache, sources)
@@ -91,14 +95,21 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
     memo = {i: v for i, v in memo.items() if i in signatures}
     memo.update({s.id: (signature, saved.shas[s.id]) for signature, s in due if s.id in saved.shas})
     cache.save("imports", memo)
-    record = None
     if len(saved.files) == saved.tried:  # wrote all it set out to: the next import may replay
-        record = import_record.made(
-            record_key, inputs, existing.files, saved.files, cache.stats, signatures, memo,
-            report.problems[problems_before:],
-            {k: n - counts_before.get(k, 0) for k, n in report.counts.items()
-             if n != counts_before.get(k, 0)})
-    import_record.save(cache, record)
+        problems = report.problems[problems_before:]
+        counts = {k: n - counts_before.get(k, 0) for k, n in report.counts.items()
+                  if n != counts_before.get(k, 0)}
+        stats = {f.path: cache.stats[f.path] for f in saved.files.values()}
+
+        def record() -> None:
+            import_record.save(cache, import_record.made(
+                record_key, inputs, existing.files, saved.files, stats, signatures, memo,
+                problems, counts))
+
+        if later is not None:
+            later.append(record)
+        else:
+            record()
 
 
 def load_archive(config: SiteConfig, report: Report, cache: Cache | None = None) -> Archive:
@@ -343,8 +354,9 @@ def _build(config: SiteConfig, report: Report, *, search: bool) -> Archive | Non
             report.skipped = True
             return None
     cache.stats = {path: key for path, key in before.items() if os.path.isabs(path)}
+    later: list[Callable[[], object]] = []
     try:
-        import_sources(config, report, cache)
+        import_sources(config, report, cache, later)
     except OSError as exc:
         raise BuildInterrupted(
             f"cannot write {exc.filename or config.content_dir}: {exc.strerror or exc}; every "
@@ -356,9 +368,14 @@ def _build(config: SiteConfig, report: Report, *, search: bool) -> Archive | Non
     # moment after the first look will do (a change after it is seen either now or by the
     # next build): while Pagefind runs, it costs no time.
     after: dict[str, object] = {}
+
+    def meanwhile() -> None:
+        for task in later:  # the import's record, made while Pagefind runs
+            task()
+        after.update(_input_state(config, search))
+
     try:
-        write_site(config, archive, report, search_on=search,
-                   meanwhile=lambda: after.update(_input_state(config, search)))
+        write_site(config, archive, report, search_on=search, meanwhile=meanwhile)
     except OSError as exc:
         raise BuildInterrupted(
             f"cannot write {exc.filename or config.output_dir}: {exc.strerror or exc}; "

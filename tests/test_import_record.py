@@ -17,7 +17,7 @@ from generator.cache import Cache
 from generator.config import load_config
 from generator.problems import Report
 
-from .sites import make_archive
+from .sites import build, make_archive
 
 
 def imported(config, monkeypatch):
@@ -248,3 +248,12 @@ def test_nothing_is_recorded_when_a_file_changed_while_the_import_ran(settled, m
     assert read
     assert not any("changed while this import ran" in p.reason for p in again.problems)
     assert said(again) == said(full(settled))
+
+
+def test_a_build_leaves_a_record_for_the_next_build(tmp_path, monkeypatch):
+    config = make_archive(tmp_path)
+    build(config)  # the import's record is made at the end of the build
+    edit_text(a_store_file(config))
+    monkeypatch.setattr(ingest, "read_documents", lambda *args, **kwargs: pytest.fail("read"))
+    report = build(config)
+    assert report.counts["kept as edited by hand"] == 1
