@@ -151,12 +151,12 @@ class FileCache:
         hit = self._old[self._folder(path)].get(path)
         return hit[1] if hit is not None and hit[0] == self.cache.stat(path) else None
 
-    def put(self, path: str, value: Any) -> None:
-        """Remember ``value`` for ``path`` as it is on disk now (a file just written)."""
+    def put(self, path: str, value: Any, key: StatKey | None) -> None:
+        """Remember ``value`` for ``path``, a file just written, whose stat is ``key``."""
         folder = self._folder(path)
         if folder not in self._new:
             self._new[folder] = dict(self._old[folder])
-        key = self.cache.stats[path] = stat_key(path)
+        self.cache.stats[path] = key
         self._new[folder][path] = (key, value)
         self._dirty.add(folder)
 

@@ -3,9 +3,8 @@
 An import reads every capture and every file of the store, groups the
 captures into statements and compares each with its file: at 100,000
 statements, seconds of work that find, when no capture changed, what the
-last import found. A full import leaves a record of what the next one will
-find (unless a file it meant to write was edited meanwhile): the stat of
-every file, each store file's id and captures, the checksum of the file the
+last import found. An import leaves a record of what the next one will
+find: the stat of every file, each store file's id and captures, the checksum of the file the
 generator makes for each statement, and the problems and counts it reported,
 the files it wrote counted as unchanged statements.
 
@@ -17,22 +16,31 @@ again the file the generator makes, "kept as edited by hand" otherwise.
 Anything else (a capture added, changed or removed; a store file added or
 removed; an id or a capture list edited; a file that no longer reads; a file
 with a valid stamp but other text, which the import would write again) runs
-the full import, which records again.
+an import, which records again. ``Sources``, kept apart, lets an import of
+captures that changed merge only their buckets (``importer``).
+
+A record is made only when the next import will find what this one left:
+not when a file it meant to write was edited meanwhile, when a statement
+could not be written, or when a statement it created has captures that
+another file lists (the next import could give it another id).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import Cache, FileCache, StatKey
 from .documents import Statement
+from .ingest.identity import Bucket, Group
 from .problems import Problem, Report
 from .store import StoredFile, read_file
 
 NAME = "import-record"
+SOURCES = "import-sources"
+FOUND = "statements found"
 UNCHANGED = "statements unchanged"
 KEPT = "kept as edited by hand"
 
@@ -43,7 +51,8 @@ def captures_key(statement: Statement) -> tuple[str, ...]:
 
 
 Entry = tuple[str, tuple[str, ...], str, "str | None", bool]
-"""One store file as the recorded import saw it (the first file of its id): its id, its
+"""One store file as the recorded import saw it (the first file of its id in the order the
+store is read, a folder's files before its subfolders'): its id, its
 ``captures_key``, the checksum of its bytes, the checksum of the file the import makes for
 its statement (None: not known), and whether captures in the sources make that statement
 (if not, the import leaves it alone). A plain tuple: 100,000 of them load in a tenth of
@@ -55,11 +64,32 @@ class Record:
     key: tuple[object, ...]
     """What else the import depended on: the issuer list, the folders, the current folder."""
     inputs: dict[str, StatKey | None]
-    """Every capture and store file the import read, with its stat."""
+    """Every capture and store file the import read, with its stat (a file it wrote, with
+    the stat of what it wrote)."""
     store: dict[str, Entry]
     """By path."""
     problems: list[Problem]
     counts: dict[str, int]
+
+
+@dataclass(slots=True)
+class Sources:
+    """What the recorded import found in the captures, by file and by bucket (date and
+    title): enough for an import that reads only the captures that changed
+    (``importer._advance``). Kept apart from the record: a replay does not need it."""
+
+    key: tuple[object, ...]
+    files: dict[str, tuple[tuple[Bucket, ...], tuple[Problem, ...]]]
+    """Each capture file's documents' buckets, in order, and its problems."""
+    buckets: dict[Bucket, tuple[str, ...]]
+    """The ids of each bucket's statements, in order."""
+    unclaimed: frozenset[Bucket]
+    """Buckets with a statement that the store's files do not give its id (a new one)."""
+    documents: int
+    scan: int
+    """How many of the record's problems the store's files gave (after the captures')."""
+    saved: int
+    """How many the writing gave (the last ones)."""
 
 
 def load(cache: Cache, key: tuple[object, ...]) -> Record | None:
@@ -69,6 +99,62 @@ def load(cache: Cache, key: tuple[object, ...]) -> Record | None:
 
 def save(cache: Cache, record: Record | None) -> None:
     cache.save(NAME, {"record": record} if record is not None else {})
+
+
+def load_sources(cache: Cache, key: tuple[object, ...]) -> Sources | None:
+    data = cache.load(SOURCES).get("sources")
+    return data if isinstance(data, Sources) and data.key == key else None
+
+
+def save_sources(cache: Cache, sources: Sources) -> None:
+    cache.save(SOURCES, {"sources": sources})
+
+
+def unclaimed(buckets: Iterable[tuple[Bucket, Iterable[tuple[str, Group]]]],
+              store: Mapping[str, Entry]) -> set[Bucket]:
+    """The buckets with a statement whose id the store's files would not give it.
+
+    Its captures are listed by no file, or their files give another id first,
+    or one is listed by two files (which one counts depends on their order).
+    """
+    pairs = [(bucket, statement_id, grp) for bucket, items in buckets
+             for statement_id, grp in items]
+    wanted = {c.sha256 for _, _, grp in pairs for c in grp.captures}
+    claims: dict[str, str] = {}
+    twice = set()
+    for entry in store.values():
+        for sha in entry[1]:
+            if sha in wanted:
+                if sha in claims:
+                    twice.add(sha)
+                claims[sha] = entry[0]
+    result = set()
+    for bucket, statement_id, grp in pairs:
+        shas = {c.sha256 for c in grp.captures}
+        mine = sorted({claims[sha] for sha in shas if sha in claims})
+        if not mine or mine[0] != statement_id or shas & twice:
+            result.add(bucket)
+    return result
+
+
+def _entry(statement_id: str, stored: StoredFile, signature: str | None,
+           memo: Mapping[str, tuple[str, str]]) -> Entry:
+    assert stored.statement is not None
+    last = memo.get(statement_id)
+    made_sha = last[1] if last is not None and signature is not None and last[0] == signature \
+        else None
+    if made_sha == stored.sha:
+        made_sha = stored.sha  # the same string, pickled once
+    return (statement_id, captures_key(stored.statement), stored.sha, made_sha,
+            signature is not None)
+
+
+def _next_counts(counts: Mapping[str, int]) -> dict[str, int]:
+    """The counts the next import reports: the files this one wrote are then unchanged."""
+    next_counts = Counter(counts)
+    next_counts[UNCHANGED] += next_counts.pop("statements created", 0) + next_counts.pop(
+        "statements updated", 0)
+    return {k: n for k, n in next_counts.items() if n or k in counts}
 
 
 def made(record_key: tuple[object, ...], inputs: Mapping[str, StatKey | None],
@@ -82,24 +168,35 @@ def made(record_key: tuple[object, ...], inputs: Mapping[str, StatKey | None],
     ``inputs`` are the stats it read with; ``files`` the store's files by id as it found
     them, ``written`` those it wrote, whose ``stats`` it took after writing them;
     ``signatures`` what each statement the captures make is made from, and ``memo`` the
-    signature and checksum of the file last made for each (``pipeline.import_sources``).
+    signature and checksum of the file last made for each (``importer``).
     """
     inputs = {**inputs, **{f.path: stats[f.path] for f in written.values()}}
-    store = {}
-    for statement_id, stored in {**files, **written}.items():
-        assert stored.statement is not None
-        signature = signatures.get(statement_id)
-        last = memo.get(statement_id)
-        made_sha = last[1] if last is not None and signature is not None and last[0] == signature \
-            else None
-        if made_sha == stored.sha:
-            made_sha = stored.sha  # the same string, pickled once
-        store[stored.path] = (statement_id, captures_key(stored.statement), stored.sha,
-                              made_sha, signature is not None)
-    next_counts = Counter(counts)
-    next_counts[UNCHANGED] += next_counts.pop("statements created", 0) + next_counts.pop(
-        "statements updated", 0)
-    return Record(record_key, inputs, store, problems, {k: n for k, n in next_counts.items() if n})
+    store = {stored.path: _entry(statement_id, stored, signatures.get(statement_id), memo)
+             for statement_id, stored in {**files, **written}.items()}
+    return Record(record_key, inputs, store, problems, _next_counts(counts))
+
+
+def advanced(record: Record, inputs: Mapping[str, StatKey | None],
+             files: Mapping[str, StoredFile], written: Mapping[str, StoredFile],
+             stats: Mapping[str, StatKey | None], signatures: Mapping[str, str],
+             memo: Mapping[str, tuple[str, str]], unpaired: Iterable[str],
+             problems: list[Problem], counts: Mapping[str, int]) -> Record:
+    """``record`` after an import of the captures that changed (``importer._advance``).
+
+    ``files`` are the store's files of the statements it looked at, ``signatures``
+    those statements', and ``unpaired`` the ids no capture makes any more.
+    """
+    inputs = {**inputs, **{f.path: stats[f.path] for f in written.values()}}
+    store = dict(record.store)
+    by_id = {entry[0]: path for path, entry in store.items()}
+    for statement_id in unpaired:
+        entry = store[by_id[statement_id]]
+        store[by_id[statement_id]] = (*entry[:4], False)
+    for statement_id, signature in signatures.items():
+        stored = written.get(statement_id) or files.get(statement_id)
+        if stored is not None:
+            store[stored.path] = _entry(statement_id, stored, signature, memo)
+    return Record(record.key, inputs, store, problems, _next_counts(counts))
 
 
 def replay(record: Record | None, inputs: dict[str, StatKey | None], cache: Cache,
@@ -115,6 +212,9 @@ def replay(record: Record | None, inputs: dict[str, StatKey | None], cache: Cach
         return False  # a capture, or a file the record could not use (unreadable, or shadowed)
     lookup = FileCache(cache, "store")
     counts = Counter(record.counts)
+    # A file is an unchanged statement exactly when it is the file the generator makes
+    # (``made_sha``), and kept as edited by hand otherwise: so the record's outcome for it,
+    # and this import's, follow from its checksum then and now.
     for path in changed:
         statement_id, captures, sha, made_sha, paired = record.store[path]
         new = lookup.get_one(path, lambda p: read_file(Path(p)))
@@ -136,6 +236,6 @@ def replay(record: Record | None, inputs: dict[str, StatKey | None], cache: Cach
     for problem in record.problems:
         report.add(problem)
     for what, n in sorted(counts.items()):
-        if n:
+        if n or record.counts.get(what) == 0:  # "0 statements found", as the import says
             report.count(what, n)
     return True

@@ -20,8 +20,7 @@ from pathlib import Path
 
 from . import (
     CODE,
-    import_record,
-    ingest,
+    importer,
     issuers,
     model,
     offline_search,
@@ -34,7 +33,6 @@ from . import (
 from .cache import Cache, stat_key
 from .config import SiteConfig
 from .documents import Statement
-from .ingest import identity
 from .model import Archive
 from .parallel import Forked, fork_map
 from .problems import BuildInterrupted, Report, shown
@@ -44,72 +42,9 @@ from .urls import Paths
 
 def import_sources(config: SiteConfig, report: Report, cache: Cache | None = None,
                    later: list[Callable[[], object]] | None = None) -> None:
-    """Sources to the Markdown store: parse every capture, merge duplicates, write new files.
-
-    A statement whose captures, id and authority list are those of the last
-    import, and whose file is still the one that import wrote, is not built
-    again (the cache remembers which file each import wrote). When no capture
-    and no store file changed, or only store files edited by hand, the last
-    import's record says what this one would find (``import_record``).
-    A full import makes a new record: in ``later``, if given, for the caller
-    to run when it has time to spare (a build: while Pagefind runs).
-    """
-    cache = cache or Cache.for_root(config.root)
-    authority = issuers.load_authority(config.issuers_file)
-    with report.timed("look at the last import"):
-        sources = list(ingest.source_files(config.source_dir)) if config.source_dir.is_dir() else []
-        stored = list(store.store_files(config.content_dir)) if config.content_dir.is_dir() else []
-        inputs = {}
-        for path in (*sources, *stored):  # the stats the import reads with, taken once
-            inputs[path] = cache.stats[path] = cache.stat(path)
-        record_key = (authority.checksum, os.getcwd(), str(config.source_dir),
-                      str(config.content_dir))
-        if import_record.replay(import_record.load(cache, record_key), inputs, cache, report):
-            return
-    import_record.save(cache, None)  # whatever happens next, the old record no longer holds
-    problems_before, counts_before = len(report.problems), dict(report.counts)
-    with report.timed("read sources"):
-        documents, keys = ingest.read_documents(config.source_dir, report, cache, sources)
-    with report.timed("scan store"):
-        existing = store.Existing.scan(config.content_dir, report, cache, stored)
-    with report.timed("merge"):
-        pairs = identity.assign_ids(identity.group(documents, keys), existing.claimed,
-                                    existing.files)
-        report.count("statements found", len(pairs))
-        if len(documents) > len(pairs):
-            report.count("duplicate captures merged", len(documents) - len(pairs))
-        memo = cache.load("imports")
-        listed = authority.checksum
-        signatures = {}
-        due = []
-        for statement_id, grp in pairs:
-            signature = signatures[statement_id] = pages.fingerprint(
-                CODE, statement_id, grp.captures, listed)
-            stored_file = existing.files.get(statement_id)
-            if stored_file is not None and memo.get(statement_id) == (signature, stored_file.sha):
-                report.count("statements unchanged")
-                continue
-            due.append((signature, ingest.statement_of(statement_id, grp, authority)))
-    with report.timed("write store"):
-        saved = store.save([s for _, s in due], config.content_dir, existing, report, cache)
-    memo = {i: v for i, v in memo.items() if i in signatures}
-    memo.update({s.id: (signature, saved.shas[s.id]) for signature, s in due if s.id in saved.shas})
-    cache.save("imports", memo)
-    if len(saved.files) == saved.tried:  # wrote all it set out to: the next import may replay
-        problems = report.problems[problems_before:]
-        counts = {k: n - counts_before.get(k, 0) for k, n in report.counts.items()
-                  if n != counts_before.get(k, 0)}
-        stats = {f.path: cache.stats[f.path] for f in saved.files.values()}
-
-        def record() -> None:
-            import_record.save(cache, import_record.made(
-                record_key, inputs, existing.files, saved.files, stats, signatures, memo,
-                problems, counts))
-
-        if later is not None:
-            later.append(record)
-        else:
-            record()
+    """Sources to the Markdown store (``importer``): parse the captures, merge duplicates,
+    write new files. ``later`` gets work the caller may do when it has time to spare."""
+    importer.import_sources(config, report, cache, later)
 
 
 def load_archive(config: SiteConfig, report: Report, cache: Cache | None = None) -> Archive:

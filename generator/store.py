@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from .cache import Cache, FileCache
+from .cache import Cache, FileCache, StatKey
 from .documents import Capture, FoundDate, Issuer, Statement
 from .problems import Problem, Report, shown
 from .urls import is_safe_segment
@@ -186,14 +186,22 @@ def stamp_state(text: str) -> str:
     return "edited"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all."""
+def write_atomic(path: Path, text: str) -> StatKey:
+    """Write ``text`` to ``path`` whole or not at all; the stat of the file written.
+
+    The stat is taken before the file takes its name (a rename keeps the size,
+    time and inode): an edit made the instant after changes it, so the cache
+    never takes the edited file for the one written.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+            handle.flush()
+            st = os.fstat(handle.fileno())
         os.replace(tmp, path)
+        return (st.st_size, st.st_mtime_ns, st.st_ino)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -455,22 +463,22 @@ class Existing:
         return existing
 
 
-def _write_unless_changed(item: tuple[Path, str, Statement, str, str | None]) -> bool:
+def _write_unless_changed(item: tuple[Path, str, Statement, str, str | None]
+                          ) -> StatKey | None:
     """Write one statement's file; a file being replaced must still be the one that was read.
 
     The import decided to replace it because it was the generator's, unedited;
     if it has changed since it was read (an edit while the import ran), the
-    edit is kept and nothing is written.
+    edit is kept and nothing is written (None); else the stat of the file written.
     """
     path, _, _, text, expected = item
     if expected is not None:
         try:
             if hashlib.sha256(path.read_bytes()).hexdigest() != expected:
-                return False
+                return None
         except FileNotFoundError:
             pass  # deleted meanwhile: written again, as a build would
-    write_atomic(path, text)
-    return True
+    return write_atomic(path, text)
 
 
 class Saved(NamedTuple):
@@ -538,23 +546,23 @@ def save(
     else:
         done = [_write_unless_changed(item) for item in fresh]
     kept = []
-    for item, ok in zip(fresh, done, strict=True):
+    for item, stat in zip(fresh, done, strict=True):
         path, _, statement, _, replaced = item
-        if not ok:
+        if stat is None:
             del written[statement.id]
             report.warning(shown(path), STAGE,
                            "not updated: the file changed while this import ran (edited by hand?)",
                            "import again: a file edited by hand is kept as it is")
             continue
-        kept.append(item)
+        kept.append((item, stat))
         if replaced is not None:
             report.count("statements updated")
     files = {statement.id: StoredFile(str(path), sha, "generated",
                                       statement._replace(path=str(path), checksum=sha))
-             for path, sha, statement, _, _ in kept}
+             for (path, sha, statement, _, _), _ in kept}
     if cache is not None and files:
         lookup = FileCache(cache, "store")
-        for stored_file in files.values():
-            lookup.put(stored_file.path, stored_file)
+        for (_, _, statement, _, _), stat in kept:
+            lookup.put(files[statement.id].path, files[statement.id], stat)
         lookup.save()
     return Saved(written, len(fresh), files)

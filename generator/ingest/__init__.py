@@ -75,15 +75,31 @@ def parse_file(path: Path, source_dir: Path) -> tuple[list[Document], list[Probl
     return documents, problems
 
 
+Parsed = tuple[list[Document], list[identity.Keys], list[Problem]]
+"""What one capture file gives: its documents, their identity keys, and its problems."""
+
+
+def parse_cached(lookup: FileCache, path: str, source_dir: Path, *, one: bool = False) -> Parsed:
+    """``path`` parsed, through the cache (``one``: not part of a walk of every file)."""
+
+    def parse(path: str) -> Parsed:
+        parsed, problems = parse_file(Path(path), source_dir)
+        return parsed, [identity.keys_of(d) for d in parsed], problems
+
+    return lookup.get_one(path, parse) if one else lookup.get(path, parse)
+
+
 def read_documents(source_dir: Path, report: Report, cache: Cache | None = None,
-                   paths: Iterable[str] | None = None
+                   paths: Iterable[str] | None = None,
+                   by_file: dict[str, tuple[int, list[Problem]]] | None = None,
                    ) -> tuple[list[Document], list[identity.Keys]]:
     """Parse every capture under ``source_dir``; bad files are reported and skipped.
 
     Returns the documents and their identity keys. A file the cache has seen
     with the same size, time and inode is not read again (its problems are
     reported again all the same). ``paths``: ``source_files(source_dir)``, when
-    already listed.
+    already listed; ``by_file``, if given, gets each file's number of documents
+    and problems.
     """
     if not source_dir.is_dir():
         report.warning(shown(source_dir), STAGE, "the source folder does not exist; nothing to import",
@@ -93,12 +109,10 @@ def read_documents(source_dir: Path, report: Report, cache: Cache | None = None,
     documents: list[Document] = []
     keys: list[identity.Keys] = []
 
-    def parse(path: str) -> tuple[list[Document], list[identity.Keys], list[Problem]]:
-        parsed, problems = parse_file(Path(path), source_dir)
-        return parsed, [identity.keys_of(d) for d in parsed], problems
-
     for path in source_files(source_dir) if paths is None else paths:
-        parsed, parsed_keys, problems = lookup.get(path, parse)
+        parsed, parsed_keys, problems = parse_cached(lookup, path, source_dir)
+        if by_file is not None:
+            by_file[path] = (len(parsed), problems)
         for problem in problems:
             report.add(problem)
         report.count("source files read")

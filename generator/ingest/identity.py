@@ -14,6 +14,7 @@ captures arrive in.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -111,18 +112,41 @@ def _order(document: Document) -> tuple[bool, str, str, str]:
     return (not document.paragraphs, c.file, c.source_url or "", c.sha256)
 
 
+Bucket = tuple[dt.date, str]
+"""What captures must share to be one statement: the date and the normalised title."""
+
+
+def bucket_of(document: Document, key: Keys) -> Bucket:
+    return (document.date, key.title)
+
+
+def bucket_order(bucket: Bucket) -> tuple[str, str]:
+    """The order ``group`` gives buckets (and so their groups)."""
+    return (str(bucket[0]), bucket[1])
+
+
 def group(documents: Sequence[Document], keys: Sequence[Keys] | None = None) -> list[Group]:
     """Merge duplicate captures into groups, one per statement, in a stable order.
 
     ``keys`` are the documents' ``keys_of``, when already known (from the cache).
     """
-    keys = keys if keys is not None else [keys_of(d) for d in documents]
-    by_title: dict[tuple[object, str], list[tuple[Document, str]]] = defaultdict(list)
-    for document, key in zip(documents, keys, strict=True):
-        by_title[(document.date, key.title)].append((document, key.text))
+    return [g for _, groups in group_by_bucket(documents, keys) for g in groups]
 
-    groups: list[Group] = []
-    for (_, title), docs in sorted(by_title.items(), key=lambda item: (str(item[0][0]), item[0][1])):
+
+def group_by_bucket(documents: Sequence[Document], keys: Sequence[Keys] | None = None
+                    ) -> list[tuple[Bucket, list[Group]]]:
+    """``group``'s groups, with the bucket they come from: groups never span buckets, so
+    the captures of one bucket give its groups whatever the other buckets hold."""
+    keys = keys if keys is not None else [keys_of(d) for d in documents]
+    by_title: dict[Bucket, list[tuple[Document, str]]] = defaultdict(list)
+    for document, key in zip(documents, keys, strict=True):
+        by_title[bucket_of(document, key)].append((document, key.text))
+
+    result: list[tuple[Bucket, list[Group]]] = []
+    for bucket, docs in sorted(by_title.items(), key=lambda item: bucket_order(item[0])):
+        title = bucket[1]
+        groups: list[Group] = []
+        result.append((bucket, groups))
         by_text: dict[str, list[Document]] = defaultdict(list)
         empty: list[Document] = []
         for doc, text in docs:
@@ -136,7 +160,7 @@ def group(documents: Sequence[Document], keys: Sequence[Keys] | None = None) -> 
         for position, (key, text) in enumerate(keyed):
             members = by_text[text] + (empty if position == 0 else [])
             groups.append(Group.of(members, key))
-    return groups
+    return result
 
 
 def assign_ids(
