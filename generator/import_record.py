@@ -200,18 +200,26 @@ def advanced(record: Record, inputs: Mapping[str, StatKey | None],
 
 
 def replay(record: Record | None, inputs: dict[str, StatKey | None], cache: Cache,
-           report: Report) -> bool:
-    """Report what the full import would, if ``record`` tells it; False: run the import.
+           report: Report) -> Record | None:
+    """Report what the full import would, if ``record`` tells it, and return the record
+    of this import; None: run the import.
 
     ``inputs`` are the stats of every capture and store file now.
     """
     if record is None or record.inputs.keys() != inputs.keys():
-        return False
+        return None
     changed = [path for path, key in inputs.items() if record.inputs[path] != key]
     if any(path not in record.store for path in changed):
-        return False  # a capture, or a file the record could not use (unreadable, or shadowed)
+        return None  # a capture, or a file the record could not use (unreadable, or shadowed)
+    if not changed:
+        for problem in record.problems:
+            report.add(problem)
+        for what, n in sorted(record.counts.items()):
+            report.count(what, n)
+        return record
     lookup = FileCache(cache, "store")
     counts = Counter(record.counts)
+    store = dict(record.store)
     # A file is an unchanged statement exactly when it is the file the generator makes
     # (``made_sha``), and kept as edited by hand otherwise: so the record's outcome for it,
     # and this import's, follow from its checksum then and now.
@@ -220,11 +228,12 @@ def replay(record: Record | None, inputs: dict[str, StatKey | None], cache: Cach
         new = lookup.get_one(path, lambda p: read_file(Path(p)))
         if (new.statement is None or new.statement.id != statement_id
                 or captures_key(new.statement) != captures):
-            return False
+            return None
+        store[path] = (statement_id, captures, new.sha, made_sha, paired)
         if not paired:
             continue  # the import does nothing with it
         if new.state == "generated" and new.sha != made_sha:
-            return False  # the generator's stamp on other text: the import would write it
+            return None  # the generator's stamp on other text: the import would write it
         # A file without a valid stamp is never what the generator makes: it is kept.
         outcome = UNCHANGED if new.sha == made_sha else KEPT
         # Its warning, if any (captures of the statement the file does not list), stays:
@@ -235,7 +244,8 @@ def replay(record: Record | None, inputs: dict[str, StatKey | None], cache: Cach
     lookup.save()
     for problem in record.problems:
         report.add(problem)
-    for what, n in sorted(counts.items()):
-        if n or record.counts.get(what) == 0:  # "0 statements found", as the import says
-            report.count(what, n)
-    return True
+    kept = {what: n for what, n in counts.items()
+            if n or record.counts.get(what) == 0}  # "0 statements found", as the import says
+    for what, n in sorted(kept.items()):
+        report.count(what, n)
+    return Record(record.key, dict(inputs), store, record.problems, kept)

@@ -49,7 +49,10 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
             inputs[path] = cache.stats[path] = cache.stat(path)
         key = _key(config, authority)
         record = import_record.load(cache, key)
-        if import_record.replay(record, inputs, cache, report):
+        replayed = import_record.replay(record, inputs, cache, report)
+        if replayed is not None:
+            if replayed is not record:  # store files were edited: the record follows them
+                _keep(cache, later, lambda: replayed, None)
             return
     # Whatever happens next, the old record no longer holds (the new one is made at the end).
     import_record.save(cache, None)
@@ -121,10 +124,12 @@ def _counted(report: Report, before: Mapping[str, int]) -> dict[str, int]:
 
 
 def _keep(cache: Cache, later: Later | None, record: Callable[[], import_record.Record],
-          sources: Callable[[], import_record.Sources]) -> None:
+          sources: Callable[[], import_record.Sources] | None) -> None:
+    """Save the record (and ``sources``, if given) now or ``later``."""
     def save() -> None:
         import_record.save(cache, record())
-        import_record.save_sources(cache, sources())
+        if sources is not None:
+            import_record.save_sources(cache, sources())
 
     if later is not None:
         later.append(save)

@@ -432,3 +432,12 @@ def test_a_file_edited_just_after_the_import_wrote_it_is_seen_as_edited(settled,
         pipeline.import_sources(settled, Report())
     report, _ = imported(settled, monkeypatch)
     assert report.counts["kept as edited by hand"] == 1
+
+
+def test_a_capture_added_after_a_store_file_was_edited_is_imported_alone(
+        settled, monkeypatch, tmp_path):
+    edit_text(a_store_file(settled))
+    _, read = imported(settled, monkeypatch)  # replayed: the record follows the edit
+    assert not read
+    new_statement(settled)
+    assert not same_as_a_full_import(settled, monkeypatch, tmp_path)
