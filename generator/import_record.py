@@ -27,6 +27,7 @@ another file lists (the next import could give it another id).
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -70,6 +71,8 @@ class Record:
     """By path."""
     problems: list[Problem]
     counts: dict[str, int]
+    token: str = ""
+    """The same as its ``Sources``' (saved apart: one may be saved without the other)."""
 
 
 @dataclass(slots=True)
@@ -90,6 +93,7 @@ class Sources:
     """How many of the record's problems the store's files gave (after the captures')."""
     saved: int
     """How many the writing gave (the last ones)."""
+    token: str = ""
 
 
 def load(cache: Cache, key: tuple[object, ...]) -> Record | None:
@@ -101,9 +105,15 @@ def save(cache: Cache, record: Record | None) -> None:
     cache.save(NAME, {"record": record} if record is not None else {})
 
 
-def load_sources(cache: Cache, key: tuple[object, ...]) -> Sources | None:
+def load_sources(cache: Cache, record: Record) -> Sources | None:
+    """The ``Sources`` made with ``record`` (None: none, or another import's)."""
     data = cache.load(SOURCES).get("sources")
-    return data if isinstance(data, Sources) and data.key == key else None
+    return (data if isinstance(data, Sources) and data.key == record.key and record.token
+            and data.token == record.token else None)
+
+
+def new_token() -> str:
+    return secrets.token_hex(8)
 
 
 def save_sources(cache: Cache, sources: Sources) -> None:
@@ -173,7 +183,7 @@ def made(record_key: tuple[object, ...], inputs: Mapping[str, StatKey | None],
     inputs = {**inputs, **{f.path: stats[f.path] for f in written.values()}}
     store = {stored.path: _entry(statement_id, stored, signatures.get(statement_id), memo)
              for statement_id, stored in {**files, **written}.items()}
-    return Record(record_key, inputs, store, problems, _next_counts(counts))
+    return Record(record_key, inputs, store, problems, _next_counts(counts), new_token())
 
 
 def advanced(record: Record, inputs: Mapping[str, StatKey | None],
@@ -196,7 +206,7 @@ def advanced(record: Record, inputs: Mapping[str, StatKey | None],
         stored = written.get(statement_id) or files.get(statement_id)
         if stored is not None:
             store[stored.path] = _entry(statement_id, stored, signature, memo)
-    return Record(record.key, inputs, store, problems, _next_counts(counts))
+    return Record(record.key, inputs, store, problems, _next_counts(counts), new_token())
 
 
 def replay(record: Record | None, inputs: dict[str, StatKey | None], cache: Cache,
@@ -248,4 +258,4 @@ def replay(record: Record | None, inputs: dict[str, StatKey | None], cache: Cach
             if n or record.counts.get(what) == 0}  # "0 statements found", as the import says
     for what, n in sorted(kept.items()):
         report.count(what, n)
-    return Record(record.key, dict(inputs), store, record.problems, kept)
+    return Record(record.key, dict(inputs), store, record.problems, kept, record.token)

@@ -48,7 +48,10 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
         for path in (*sources, *stored):  # the stats the import reads with, taken once
             inputs[path] = cache.stats[path] = cache.stat(path)
         key = _key(config, authority)
-        record = import_record.load(cache, key)
+        # A source folder that holds the store (or the other way round) would read the
+        # files an import writes as captures the next time: never recorded.
+        recorded = not _nested(config.source_dir, config.content_dir)
+        record = import_record.load(cache, key) if recorded else None
         replayed = import_record.replay(record, inputs, cache, report)
         if replayed is not None:
             if replayed is not record:  # store files were edited: the record follows them
@@ -58,10 +61,11 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
     import_record.save(cache, None)
     if record is not None:
         with report.timed("import changed captures"):
-            if _advance(record, import_record.load_sources(cache, key), inputs, sources,
+            if _advance(record, import_record.load_sources(cache, record), inputs, sources,
                         config, authority, cache, report, later):
                 return
-    _full(key, inputs, sources, stored, config, authority, cache, report, later)
+    _full(key, inputs, sources, stored, config, authority, cache, report,
+          later if recorded else None, remember=recorded)
 
 
 def _key(config: SiteConfig, authority: issuers.Authority) -> tuple[object, ...]:
@@ -127,9 +131,9 @@ def _keep(cache: Cache, later: Later | None, record: Callable[[], import_record.
           sources: Callable[[], import_record.Sources] | None) -> None:
     """Save the record (and ``sources``, if given) now or ``later``."""
     def save() -> None:
-        import_record.save(cache, record())
-        if sources is not None:
+        if sources is not None:  # first: a record is used only with the sources made with it
             import_record.save_sources(cache, sources())
+        import_record.save(cache, record())
 
     if later is not None:
         later.append(save)
@@ -137,9 +141,14 @@ def _keep(cache: Cache, later: Later | None, record: Callable[[], import_record.
         save()
 
 
+def _nested(a: Path, b: Path) -> bool:
+    a, b = a.resolve(), b.resolve()
+    return a == b or a in b.parents or b in a.parents
+
+
 def _full(key: tuple[object, ...], inputs: dict[str, StatKey | None], sources: list[str],
           stored: list[str], config: SiteConfig, authority: issuers.Authority, cache: Cache,
-          report: Report, later: Later | None) -> None:
+          report: Report, later: Later | None, *, remember: bool = True) -> None:
     start, counts_before = len(report.problems), dict(report.counts)
     by_file: dict[str, tuple[int, list[Problem]]] = {}
     with report.timed("read sources"):
@@ -161,8 +170,8 @@ def _full(key: tuple[object, ...], inputs: dict[str, StatKey | None], sources: l
         saved = store.save([s for _, s in due], config.content_dir, existing, report, cache)
     memo = _remembered(memo, signatures, due, saved)
     cache.save("imports", memo)
-    if not _settled(saved, existing.files, dict(pairs), existing.claimed,
-                    report.problems[save_start:]):
+    if not remember or not _settled(saved, existing.files, dict(pairs), existing.claimed,
+                                    report.problems[save_start:]):
         return
     key = _key(config, authority)  # the store's folder exists now, if it did not
     problems = report.problems[start:]
@@ -182,7 +191,7 @@ def _full(key: tuple[object, ...], inputs: dict[str, StatKey | None], sources: l
     part = import_record.Sources(
         key, files, {bucket: tuple(i for i, _ in items) for bucket, items in with_ids},
         frozenset(import_record.unclaimed(with_ids, record.store)), len(documents),
-        scan=save_start - scan_start, saved=len(report.problems) - save_start)
+        scan=save_start - scan_start, saved=len(report.problems) - save_start, token=record.token)
     _keep(cache, later, lambda: record, lambda: part)
 
 
@@ -204,6 +213,8 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
     """
     if part is None or part.saved:
         return False  # no record of the captures, or the last import's writes said something
+    if any(path not in record.inputs for path in part.files):
+        return False  # not the captures the record saw
     removed = [path for path in record.inputs if path not in inputs]
     changed = [path for path, stat in inputs.items() if record.inputs.get(path, ()) != stat]
     if not changed and not removed:
@@ -297,6 +308,8 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
     for what, n in sorted(base.items()):
         if n or what == import_record.FOUND:
             report.count(what, n)
+    lookup.save()  # the captures parsed, for the imports to come
+    store_lookup.save()
     memo = cache.load("imports")
     signatures, due = _decide(pairs, files, memo, authority, report)
     saved = store.save([s for _, s in due], config.content_dir, store.Existing(files=files),
@@ -327,6 +340,6 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
     next_part = import_record.Sources(
         record.key, part_files, buckets,
         frozenset(still | import_record.unclaimed(with_ids, next_record.store)), documents_now,
-        scan=part.scan, saved=len(report.problems) - save_start)
+        scan=part.scan, saved=len(report.problems) - save_start, token=next_record.token)
     _keep(cache, later, lambda: next_record, lambda: next_part)
     return True

@@ -6,6 +6,7 @@ something else. Every test compares a replayed import with a full one run
 right after it on the same files.
 """
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -441,3 +442,40 @@ def test_a_capture_added_after_a_store_file_was_edited_is_imported_alone(
     assert not read
     new_statement(settled)
     assert not same_as_a_full_import(settled, monkeypatch, tmp_path)
+
+
+def test_a_record_saved_without_its_sources_is_not_used_with_older_ones(
+        settled, monkeypatch, tmp_path):
+    """The record and what it found in the captures are saved apart: if the second save is
+    lost (Ctrl-C while Pagefind runs, a full disk), they must not be used together."""
+    path = settled.source_dir / "records_messy.json"
+    records = json.loads(path.read_text())
+    records.append({"headline": "A Record Never Seen Before", "date_str": "2024-03-03",
+                    "story_text": "Text of it. -0-"})
+    path.write_text(json.dumps(records))
+    for lost in ("save_sources", "save"):
+        with monkeypatch.context() as patch:
+            patch.setattr(import_record, lost, lambda *args: None)
+            imported(settled, monkeypatch)
+        change_text(settled)
+        same_as_a_full_import(settled, monkeypatch, tmp_path / lost)
+
+
+@pytest.mark.parametrize("changed", [True, False])
+def test_a_store_inside_the_source_folder_is_read_as_captures_every_time(
+        tmp_path, monkeypatch, changed):
+    config = make_archive(tmp_path / "site", config="source_dir: content\n")
+    pipeline.import_sources(config, Report())  # the store it writes is in the sources too
+    if changed:
+        change_text(config)
+    same_as_a_full_import(config, monkeypatch, tmp_path)
+
+
+def test_captures_imported_alone_are_cached_for_the_next_import(settled, monkeypatch):
+    change_text(settled)
+    pipeline.import_sources(settled, Report())
+    parsed = []
+    real = ingest.parse_file
+    monkeypatch.setattr(ingest, "parse_file", lambda *args: parsed.append(args[0]) or real(*args))
+    full(settled)
+    assert parsed == []
