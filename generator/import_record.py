@@ -143,7 +143,7 @@ def unclaimed(buckets: Iterable[tuple[Bucket, Iterable[tuple[str, Group]]]],
         shas = {c.sha256 for c in grp.captures}
         mine = sorted({claims[sha] for sha in shas if sha in claims})
         if not mine or mine[0] != statement_id or shas & twice:
-            result.add(bucket)
+            result.add(bucket)  # (the first of its claims, alone: any other case is unsure)
     return result
 
 

@@ -107,7 +107,7 @@ def _remembered(memo: dict[str, tuple[str, str]], paired: Iterable[str],
 
 
 def _settled(saved: store.Saved, files: Mapping[str, store.StoredFile],
-             groups: Mapping[str, identity.Group], claimed: Mapping[str, str],
+             groups: Mapping[str, identity.Group], claimed: Mapping[str, Sequence[str]],
              problems: Sequence[Problem]) -> bool:
     """Whether the next import will find what this one leaves, so that it may replay it:
     every file it meant to write was written (none was edited meanwhile), none was
@@ -252,24 +252,23 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
     # ids held by statements of other buckets, and every id the store uses.
     by_id = {entry[0]: path for path, entry in record.store.items()}
     wanted = {c.sha256 for g in groups for c in g.captures}
-    claimed: dict[str, str] = {}
+    claimed: dict[str, tuple[str]] = {}
     for entry in record.store.values():
         for sha in entry[1]:
             if sha in wanted:
                 if sha in claimed:
                     return False  # listed by two files: which one claims it depends on order
-                claimed[sha] = entry[0]
+                claimed[sha] = (entry[0],)
     old_ids = [i for bucket in affected for i in part.buckets.get(bucket, ())]
     held = {i for bucket, ids in part.buckets.items() if bucket not in affected for i in ids}
     for grp in groups:
-        mine = sorted({claimed[c.sha256] for c in grp.captures if c.sha256 in claimed})
-        if mine and mine[0] in held:
-            return False  # a statement of another bucket claims it too: order decides
+        if any(claimed[c.sha256][0] in held for c in grp.captures if c.sha256 in claimed):
+            return False  # a statement of another bucket claims its id too: order decides
     if any(i not in by_id for i in old_ids):
         return False
     store_lookup = FileCache(cache, "store")
     files = {}
-    for statement_id in {*old_ids, *claimed.values()}:
+    for statement_id in {*old_ids, *(ids[0] for ids in claimed.values())}:
         stored_file = store_lookup.get_one(by_id[statement_id],
                                            lambda p: store.read_file(Path(p)))
         if stored_file.statement is None or stored_file.statement.id != statement_id:

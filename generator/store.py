@@ -444,8 +444,8 @@ class Existing:
 
     files: dict[str, StoredFile] = field(default_factory=dict)
     """By statement id."""
-    claimed: dict[str, str] = field(default_factory=dict)
-    """Capture checksum to the id of the statement that lists it."""
+    claimed: dict[str, list[str]] = field(default_factory=dict)
+    """Capture checksum to the ids of the statements that list it, in file order."""
 
     @classmethod
     def scan(cls, content_dir: Path, report: Report, cache: Cache | None = None,
@@ -459,7 +459,9 @@ class Existing:
                 continue  # reported by `check`; the first file (in path order) wins
             existing.files[statement.id] = stored
             for capture in statement.captures:
-                existing.claimed.setdefault(capture.sha256, statement.id)
+                ids = existing.claimed.setdefault(capture.sha256, [])
+                if statement.id not in ids:
+                    ids.append(statement.id)
         return existing
 
 

@@ -58,12 +58,25 @@ def test_a_stored_statement_keeps_its_id_when_a_rival_arrives():
     old = doc(text=["Version two."], url="http://x/2")
     ((old_id, _),) = identity.assign_ids(identity.group([old]), {})
     assert old_id == "2024-08-04-press-statement"
-    claimed = {old.capture.sha256: old_id}
+    claimed = {old.capture.sha256: [old_id]}
     rival = doc(text=["Version one."])  # its checksum sorts first; it must not take the id
     assigned = {g.first.paragraphs: i for i, g in
                 identity.assign_ids(identity.group([old, rival]), claimed, {old_id})}
     assert assigned[("Version two.",)] == old_id
     assert assigned[("Version one.",)].startswith(old_id + "-")
+
+
+def test_a_statement_listed_in_a_file_merged_by_hand_keeps_its_own_id():
+    a, b = doc(text=["Version one."]), doc(text=["Version two."], url="http://x/2")
+    a_id, b_id = "2024-08-04-a", "2024-08-04-b"
+    claimed = {a.capture.sha256: ["2001-01-01-merged", a_id],
+               b.capture.sha256: ["2001-01-01-merged", b_id]}
+    assigned = {g.first.paragraphs: i for i, g in identity.assign_ids(
+        identity.group([a, b]), claimed, {a_id, b_id, "2001-01-01-merged"})}
+    # The first in order takes the merged file's id; the other keeps its own, not a new one.
+    assert assigned[("Version one.",)] in ("2001-01-01-merged", a_id)
+    assert assigned[("Version two.",)] in ("2001-01-01-merged", b_id)
+    assert len(set(assigned.values())) == 2
 
 
 def test_a_hand_written_file_s_id_is_not_reused():

@@ -479,3 +479,12 @@ def test_captures_imported_alone_are_cached_for_the_next_import(settled, monkeyp
     monkeypatch.setattr(ingest, "parse_file", lambda *args: parsed.append(args[0]) or real(*args))
     full(settled)
     assert parsed == []
+
+
+def test_a_statement_merged_by_hand_into_another_file_keeps_one_id(settled):
+    merge_by_hand(settled)
+    files = []
+    for _ in range(3):
+        pipeline.import_sources(settled, Report())
+        files.append(sorted(store.store_files(settled.content_dir)))
+    assert files[0] == files[1] == files[2]

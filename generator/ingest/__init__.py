@@ -9,7 +9,7 @@ recognises the text parses it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -143,7 +143,7 @@ def statement_of(statement_id: str, grp: identity.Group, authority: issuers.Auth
 
 
 def statements_from(
-    documents: list[Document], claimed: dict[str, str], taken: Iterable[str],
+    documents: list[Document], claimed: Mapping[str, Sequence[str]], taken: Iterable[str],
     authority: issuers.Authority | None = None, keys: list[identity.Keys] | None = None,
 ) -> list[Statement]:
     """Merge duplicate documents and give each statement its id (see ``identity``).

@@ -164,24 +164,28 @@ def group_by_bucket(documents: Sequence[Document], keys: Sequence[Keys] | None =
 
 
 def assign_ids(
-    groups: list[Group], claimed: Mapping[str, str], taken: Iterable[str] = ()
+    groups: list[Group], claimed: Mapping[str, Sequence[str]], taken: Iterable[str] = ()
 ) -> list[tuple[str, Group]]:
     """Give each group an id, keeping the ids the store already uses.
 
-    ``claimed`` maps a capture checksum to the id of the stored statement that
-    lists it; ``taken`` holds every id in the store. A group with a claimed
-    capture keeps that id (the smallest, if its captures were stored under
-    several); any other group gets its base id, or, when that is taken, the
-    base id with a suffix from its checksum.
+    ``claimed`` maps a capture checksum to the ids of the stored statements
+    that list it; ``taken`` holds every id in the store. A group with claimed
+    captures keeps the smallest of their ids that no group before it kept (a
+    file that lists the captures of two statements, merged by hand, gives its
+    id to the first, and the second keeps its own); any other group gets its
+    base id, or, when that is taken, the base id with a suffix from its
+    checksum.
     """
     used = set(taken)
     result: dict[int, str] = {}
     claimed_by: dict[str, int] = {}
     for index, grp in enumerate(groups):
-        ids = sorted({claimed[c.sha256] for c in grp.captures if c.sha256 in claimed})
-        if ids and ids[0] not in claimed_by:
-            result[index] = ids[0]
-            claimed_by[ids[0]] = index
+        ids = sorted({i for c in grp.captures for i in claimed.get(c.sha256, ())})
+        for statement_id in ids:
+            if statement_id not in claimed_by:
+                result[index] = statement_id
+                claimed_by[statement_id] = index
+                break
     unclaimed = [i for i in range(len(groups)) if i not in result]
     for index in sorted(unclaimed, key=lambda i: (groups[i].base_id, groups[i].key)):
         grp = groups[index]
