@@ -52,8 +52,8 @@ def captures_key(statement: Statement) -> tuple[str, ...]:
 
 
 Entry = tuple[str, tuple[str, ...], str, "str | None", bool]
-"""One store file as the recorded import saw it (the first file of its id in the order the
-store is read, a folder's files before its subfolders'): its id, its
+"""One store file as the recorded import saw it (the first file of its id in path order,
+as the site takes it): its id, its
 ``captures_key``, the checksum of its bytes, the checksum of the file the import makes for
 its statement (None: not known), and whether captures in the sources make that statement
 (if not, the import leaves it alone). A plain tuple: 100,000 of them load in a tenth of

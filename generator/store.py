@@ -451,12 +451,14 @@ class Existing:
     def scan(cls, content_dir: Path, report: Report, cache: Cache | None = None,
              paths: Iterable[str] | None = None) -> Existing:
         existing = cls()
-        for stored in read_all(content_dir, report, cache, paths):
+        # In path order, as the site takes them: of two files with one id, the first wins
+        # (the other is reported when the site is built, and by `check`).
+        for stored in sorted(read_all(content_dir, report, cache, paths), key=lambda f: f.path):
             if stored.statement is None:
                 continue
             statement = stored.statement
             if statement.id in existing.files:
-                continue  # reported by `check`; the first file (in path order) wins
+                continue
             existing.files[statement.id] = stored
             for capture in statement.captures:
                 ids = existing.claimed.setdefault(capture.sha256, [])

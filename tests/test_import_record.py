@@ -488,3 +488,18 @@ def test_a_statement_merged_by_hand_into_another_file_keeps_one_id(settled):
         pipeline.import_sources(settled, Report())
         files.append(sorted(store.store_files(settled.content_dir)))
     assert files[0] == files[1] == files[2]
+
+
+def test_of_two_files_with_one_id_the_import_takes_the_one_the_site_shows(settled):
+    generated = a_store_file(settled)
+    statement = store.parse(generated.read_text(), generated)
+    (settled.content_dir / "zz-copy.md").write_text(  # a hand-made copy, listed first by a walk
+        generated.read_text().replace("\n---\n\n", "\n---\n\nA copy. ", 1))
+    add_capture(settled)
+    report = Report()
+    pipeline.import_sources(settled, report)
+    assert report.counts["statements updated"] == 1
+    assert len(store.parse(generated.read_text(), generated).captures) == 2
+    archive = pipeline.load_archive(settled, Report())
+    shown = next(s for s in archive.statements if s.id == statement.id)
+    assert shown.path == str(generated)
