@@ -176,7 +176,7 @@ def made(record_key: tuple[object, ...], inputs: Mapping[str, StatKey | None],
     import would find things: the files it wrote are then unchanged statements.
 
     ``inputs`` are the stats it read with; ``files`` the store's files by id as it found
-    them, ``written`` those it wrote, whose ``stats`` it took after writing them;
+    them, ``written`` those it wrote, whose ``stats`` (by path) it took as it wrote them;
     ``signatures`` what each statement the captures make is made from, and ``memo`` the
     signature and checksum of the file last made for each (``importer``).
     """

@@ -176,16 +176,15 @@ def _full(key: tuple[object, ...], inputs: dict[str, StatKey | None], sources: l
     key = _key(config, authority)  # the store's folder exists now, if it did not
     problems = report.problems[start:]
     counts = _counted(report, counts_before)
-    stats = {f.path: cache.stats[f.path] for f in saved.files.values()}
-    record = import_record.made(key, inputs, existing.files, saved.files, stats, signatures,
-                                memo, problems, counts)
+    record = import_record.made(key, inputs, existing.files, saved.files, cache.stats,
+                                signatures, memo, problems, counts)
     # What the captures hold, by file and bucket, for an import that reads only those
     # that changed: made now (small), saved later with the record.
     files: dict[str, tuple[tuple[identity.Bucket, ...], tuple[Problem, ...]]] = {}
     at = 0
     for path, (n, file_problems) in by_file.items():
-        files[path] = (tuple(identity.bucket_of(documents[i], keys[i])
-                             for i in range(at, at + n)), tuple(file_problems))
+        files[path] = (identity.buckets_of(documents[at:at + n], keys[at:at + n]),
+                       tuple(file_problems))
         at += n
     with_ids = _with_ids(by_bucket, pairs)
     part = import_record.Sources(
@@ -229,7 +228,7 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
               for path in changed}
     affected = {bucket for path in (*changed, *removed) for bucket in part.files.get(path, ((),))[0]}
     for docs, keys, _ in parsed.values():
-        affected.update(identity.bucket_of(d, k) for d, k in zip(docs, keys, strict=True))
+        affected.update(identity.buckets_of(docs, keys))
     if any(bucket not in affected for bucket in part.unclaimed):
         return False  # a statement elsewhere has no id of its own yet: ids depend on it
     # Every capture of those buckets, in the order of the files (the order the full
@@ -319,9 +318,8 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
     if not _settled(saved, files, dict(pairs), claimed, report.problems[save_start:]):
         return True
     counts = _counted(report, counts_before)
-    stats = {f.path: cache.stats[f.path] for f in saved.files.values()}
     next_record = import_record.advanced(
-        record, inputs, files, saved.files, stats, signatures, memo,
+        record, inputs, files, saved.files, cache.stats, signatures, memo,
         set(old_ids) - set(signatures), report.problems[problems_before:], counts)
     with_ids = _with_ids(by_bucket, pairs)
     buckets = {b: ids for b, ids in part.buckets.items() if b not in affected}
@@ -331,9 +329,7 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
     for path in sources:
         if path in parsed:
             docs, doc_keys, file_problems = parsed[path]
-            part_files[path] = (tuple(identity.bucket_of(d, k)
-                                      for d, k in zip(docs, doc_keys, strict=True)),
-                                tuple(file_problems))
+            part_files[path] = (identity.buckets_of(docs, doc_keys), tuple(file_problems))
         else:
             part_files[path] = part.files[path]
     next_part = import_record.Sources(

@@ -120,6 +120,11 @@ def bucket_of(document: Document, key: Keys) -> Bucket:
     return (document.date, key.title)
 
 
+def buckets_of(documents: Sequence[Document], keys: Sequence[Keys]) -> tuple[Bucket, ...]:
+    """The bucket of each document."""
+    return tuple(bucket_of(d, k) for d, k in zip(documents, keys, strict=True))
+
+
 def bucket_order(bucket: Bucket) -> tuple[str, str]:
     """The order ``group`` gives buckets (and so their groups)."""
     return (str(bucket[0]), bucket[1])
