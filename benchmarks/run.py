@@ -27,12 +27,18 @@ while a step is measured):
 
 Every step runs under ``/usr/bin/time -v`` (user+sys CPU of the whole tree, and the
 largest single process's peak RSS) while this script samples the whole process tree
-from ``/proc`` every ``--interval`` seconds (Pagefind is a child process of the
-generator): the summed RSS, and the summed PSS (``smaps_rollup``), which counts a page
-that forked workers share with their parent once rather than once per process, so
-that it is the memory the tree really holds; and notes how long Pagefind processes
-lived. Wall time
-is measured around the step. Repeated steps report medians.
+from ``/proc`` (Pagefind is a child process of the generator): the summed RSS every
+``--interval`` seconds, and the summed PSS (``smaps_rollup``) every ``--pss-interval``
+seconds; PSS counts a page that forked workers share with their parent once rather than
+once per process, so that it is the memory the tree really holds. It also notes how long
+Pagefind processes lived. Wall time is measured around the step. Repeated steps report
+medians.
+
+PSS is sampled less often because reading it is not free: the kernel walks the page
+tables of the whole process, about 30 ms for a process of 1.7 GB. Read every 0.05 s, it
+took over half a core of this 2-core machine from the build it measured, and a
+one-statement rebuild at 100,000 statements took 20.1 s instead of 17.2 s (medians of 4,
+alternating). Once a second, it costs about 3% of one core.
 
 Results: a Markdown table on standard output and in ``benchmarks/work/results-COUNT.md``,
 every measurement in ``benchmarks/work/results-COUNT.json``.
@@ -111,10 +117,12 @@ class Measure:
 class TreeSampler(threading.Thread):
     """Samples the summed RSS of a process and all its descendants from /proc."""
 
-    def __init__(self, root: int, interval: float) -> None:
+    def __init__(self, root: int, interval: float, pss_interval: float = 1.0) -> None:
         super().__init__(daemon=True)
         self.root = root
         self.interval = interval
+        self.pss_interval = pss_interval
+        self._pss_due = 0.0
         self.stop = threading.Event()
         self.peak_tree = 0
         self.peak_tree_pss = 0
@@ -189,13 +197,17 @@ class TreeSampler(threading.Thread):
         total = 0
         total_pss = 0
         pagefind = 0
+        with_pss = now >= self._pss_due
+        if with_pss:
+            self._pss_due = now + self.pss_interval
         for pid in self._tree():
             # Re-read: a fork may have become another program since it was first seen.
             with contextlib.suppress(OSError), open(f"/proc/{pid}/comm", "rb") as handle:
                 self._comm[pid] = handle.read().decode("utf-8", "replace").strip()
             rss = self._rss_kb(pid)
             total += rss
-            total_pss += self._pss_kb(pid)
+            if with_pss:
+                total_pss += self._pss_kb(pid)
             if pid == self.main_pid:
                 self.peak_main = max(self.peak_main, rss)
             if self._comm.get(pid, "").startswith("pagefind"):
@@ -229,7 +241,8 @@ _TIME_FIELDS = {
 
 
 def measure(step: str, command: Sequence[str], cwd: Path, *, timeout: float, interval: float,
-            env: dict[str, str] | None = None, log: Path | None = None) -> Measure:
+            env: dict[str, str] | None = None, log: Path | None = None,
+            pss_interval: float = 1.0) -> Measure:
     """Run ``command`` under ``/usr/bin/time -v`` and sample its process tree."""
     result = Measure(step, [str(c) for c in command])
     result.load_before = os.getloadavg()[0]
@@ -240,7 +253,7 @@ def measure(step: str, command: Sequence[str], cwd: Path, *, timeout: float, int
         start = time.perf_counter()
         proc = subprocess.Popen(full, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
                                 env=env, start_new_session=True)
-        sampler = TreeSampler(proc.pid, interval)
+        sampler = TreeSampler(proc.pid, interval, pss_interval)
         sampler.start()
         try:
             proc.wait(timeout=timeout)
@@ -599,7 +612,8 @@ class Runner:
                 prepare_step(n)
             slug = re.sub(r"[^a-z0-9]+", "-", row.lower()).strip("-")
             m = measure(row, command, cwd, timeout=self.args.timeout, interval=self.args.interval,
-                        env=env, log=self.log_dir / f"{slug}-{n + 1}.txt")
+                        env=env, log=self.log_dir / f"{slug}-{n + 1}.txt",
+                        pss_interval=self.args.pss_interval)
             if output is not None:
                 m.output_bytes, m.output_files = folder_size(output)
             entry.runs.append(m)
@@ -969,7 +983,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="seconds after which one step is killed and marked failed "
                              "(default 3600)")
     parser.add_argument("--interval", type=float, default=0.05,
-                        help="seconds between samples of the process tree's memory (default 0.05)")
+                        help="seconds between samples of the process tree's RSS (default 0.05)")
+    parser.add_argument("--pss-interval", type=float, default=1.0,
+                        help="seconds between samples of the process tree's PSS, which cost "
+                             "more to read (default 1)")
     parser.add_argument("--seed", type=int, default=7, help="corpus seed (default 7)")
     parser.add_argument("--corpus", type=Path,
                         help="corpus folder (default benchmarks/work/corpus-COUNT, made if "
