@@ -539,10 +539,25 @@ def plan(archive: Archive, config: SiteConfig, *, search: bool = True, theme: st
     changes every page's key. ``exports_key`` gives ``export_key(archive)``
     when it has been made elsewhere (the caller makes it on another core).
     """
+    statements, rest = plan_in_two(archive, config, search=search, theme=theme,
+                                   exports_key=exports_key)
+    yield from statements
+    yield from rest
+
+
+def plan_in_two(archive: Archive, config: SiteConfig, *, search: bool = True, theme: str = "",
+                exports_key: Callable[[], str] | None = None
+                ) -> tuple[Iterator[Spec], Iterator[Spec]]:
+    """``plan`` as the statement pages (all the search index reads), then the rest."""
     site = site_info(config, search, theme)
     briefs = {s.id: brief(s) for s in archive.statements}
+    return (_statement_pages(archive, site, briefs),
+            _other_files(archive, site, briefs, exports_key))
+
+
+def _other_files(archive: Archive, site: SiteInfo, briefs: Briefs,
+                 exports_key: Callable[[], str] | None) -> Iterator[Spec]:
     yield _home(archive, site, totals(archive), briefs)
-    yield from _statement_pages(archive, site, briefs)
     yield from _timeline_pages(archive, site, briefs)
     yield from _issuer_pages(archive, site, briefs)
     yield from _source_pages(archive, site, briefs)

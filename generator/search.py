@@ -10,7 +10,8 @@ Each bucket of statements (``statements/<year>/``) gets its own bundle in
 ``pagefind/<year>/``, and the search page queries them together. A bundle
 is rebuilt only when what it indexes changed (``signature``), so adding one
 statement re-indexes one year, not the archive; the bundles that must be
-rebuilt run side by side, one Pagefind per core.
+rebuilt run side by side, one Pagefind per core (``Indexer``), each over a
+folder of links to exactly its bucket's pages.
 
 Pagefind does not write the same bytes twice for the same input (its filter
 files come out in a different order on each run); ``stabilise`` puts them in
@@ -23,8 +24,9 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,45 +75,90 @@ def signature(pages: Sequence[tuple[str, str]], language: str, binary_version: s
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _command(binary: Path, site_dir: Path, bucket: str, language: str) -> list[str]:
-    return [
-        str(binary), "--site", str(site_dir),
-        "--output-subdir", Paths.search_bundle(bucket).rstrip("/"),
-        "--glob", f"{Paths.STATEMENTS}{bucket}/*.html",
-        "--keep-index-url", "--force-language", language.split("-")[0].lower(), "--quiet",
-    ]
+class Indexer:
+    """Pagefind runs, one per bucket, at most ``jobs`` at a time; use as a context manager.
 
-
-def run_pagefind(site_dir: Path, buckets: Sequence[str], language: str, binary: Path,
-                 jobs: int | None = None, meanwhile: Callable[[], object] | None = None) -> None:
-    """Index each bucket into ``site_dir/pagefind/<bucket>``, ``jobs`` Pagefinds at a time.
-
-    ``meanwhile`` is called once the first Pagefinds have started, to do other
-    work while they run (in this thread: a thread would make starting the
-    next Pagefind unsafe), or at the end if there is nothing to index. Any
-    failure raises ``SearchFailed`` with Pagefind's own words (after the other
-    runs are stopped).
+    Each run reads a folder of its own (from ``scratch``) that holds hard links
+    to exactly the bucket's pages of the new site, and writes the bundle where
+    it is told. Pagefind sees no other file: not a page of the previous site
+    still in the staging folder (a statement since deleted, which it would
+    otherwise index), and nothing that is written while it runs, so that a
+    bucket whose pages are all written can be indexed while the build goes on
+    with the rest of the site. Leaving the block stops the runs still going
+    and removes the folders.
     """
-    jobs = jobs or max(1, os.cpu_count() or 1)
-    pending = list(buckets)
-    running: list[tuple[str, subprocess.Popen[str]]] = []
-    try:
-        while pending or running:
-            while pending and len(running) < jobs:
-                bucket = pending.pop(0)
-                try:
-                    process = subprocess.Popen(
-                        _command(binary, site_dir, bucket, language), text=True,
-                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                        preexec_fn=die_with_parent)
-                except OSError as exc:
-                    raise SearchFailed(
-                        f"could not run Pagefind ({binary}): {exc.strerror or exc}") from None
-                running.append((bucket, process))
-            if meanwhile is not None:
-                meanwhile()
-                meanwhile = None
-            bucket, process = running.pop(0)
+
+    def __init__(self, binary: Path, language: str, scratch: Callable[[], Path],
+                 jobs: int | None = None) -> None:
+        self.binary = binary
+        self.language = language.split("-")[0].lower()
+        self.scratch = scratch
+        self.jobs = jobs or max(1, os.cpu_count() or 1)
+        self.version = version(binary)
+        self.buckets: list[str] = []
+        """Every bucket added, in order."""
+        self._pending: list[tuple[str, Path, Path]] = []
+        self._running: list[tuple[str, Path, Path, subprocess.Popen[str]]] = []
+        self._folders: list[Path] = []
+
+    def __enter__(self) -> Indexer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for _, _, _, process in self._running:
+            process.kill()
+            process.wait()
+        self._running.clear()
+        for folder in self._folders:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def add(self, bucket: str, pages: Iterable[tuple[str, Path]], bundle: Path) -> None:
+        """Index ``pages`` (site path, the file that holds it) into ``bundle``, a folder that
+        must not exist yet. The pages are linked at once (``FileNotFoundError`` if one has
+        gone); the run starts as soon as fewer than ``jobs`` run."""
+        folder = self.scratch()
+        self._folders.append(folder)
+        made: set[Path] = set()
+        for path, source in pages:
+            target = folder / path
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            try:
+                os.link(source, target)
+            except OSError as exc:
+                if isinstance(exc, FileNotFoundError):
+                    raise
+                shutil.copy2(source, target)  # no hard links here: a copy does as well
+        self.buckets.append(bucket)
+        self._pending.append((bucket, folder, bundle))
+        self._start()
+
+    def _start(self) -> None:
+        while self._pending and len(self._running) < self.jobs:
+            bucket, folder, bundle = self._pending.pop(0)
+            command = [
+                str(self.binary), "--site", str(folder), "--output-path", str(bundle),
+                "--glob", f"{Paths.STATEMENTS}{bucket}/*.html",
+                "--keep-index-url", "--force-language", self.language, "--quiet",
+            ]
+            try:
+                process = subprocess.Popen(command, text=True, stdout=subprocess.PIPE,
+                                           stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+            except OSError as exc:
+                raise SearchFailed(
+                    f"could not run Pagefind ({self.binary}): {exc.strerror or exc}") from None
+            self._running.append((bucket, folder, bundle, process))
+
+    def wait(self, meanwhile: Callable[[], object] = lambda: None) -> None:
+        """Run every bucket added to its end; ``meanwhile`` is called once, after the first
+        runs have started (in this thread: a thread would make starting the next Pagefind
+        unsafe). Any failure raises ``SearchFailed`` with Pagefind's own words (the other
+        runs are stopped on leaving the block)."""
+        self._start()
+        meanwhile()
+        while self._running:
+            bucket, folder, bundle, process = self._running.pop(0)
             said, _ = process.communicate()
             if process.returncode != 0:
                 said = "\n".join(said.strip().splitlines()[-15:])
@@ -119,13 +166,9 @@ def run_pagefind(site_dir: Path, buckets: Sequence[str], language: str, binary: 
                     f"Pagefind failed on statements/{bucket}/ (exit status {process.returncode});"
                     f" the previous site is unchanged. Pagefind said:\n{said}"
                 )
-            _finish(site_dir / Paths.search_bundle(bucket))
-        if meanwhile is not None:
-            meanwhile()
-    finally:
-        for _, process in running:
-            process.kill()
-            process.wait()
+            shutil.rmtree(folder, ignore_errors=True)
+            _finish(bundle)
+            self._start()
 
 
 def _finish(bundle: Path) -> None:

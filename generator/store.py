@@ -370,9 +370,10 @@ def store_files(content_dir: Path) -> Iterator[str]:
     """
     for folder, dirnames, filenames in os.walk(content_dir):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        prefix = os.path.join(folder, "")
         for name in sorted(filenames):
             if name.endswith(SUFFIX) and not name.startswith("."):
-                yield os.path.join(folder, name)
+                yield prefix + name
 
 
 class StoredFile(NamedTuple):

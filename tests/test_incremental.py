@@ -1,5 +1,6 @@
 """Rebuilds do only what changed, and always end with the site a clean build makes."""
 
+import gzip
 import json
 import os
 from pathlib import Path
@@ -130,10 +131,10 @@ def test_a_changed_generator_writes_its_output_again_the_offline_index_included(
     render = generator.render.Renderer._render
     monkeypatch.setattr(generator.render.Renderer, "_render",
                         lambda self, spec: rendered.append(spec.path) or render(self, spec))
-    run_pagefind = generator.search.run_pagefind
-    monkeypatch.setattr(generator.pipeline.search, "run_pagefind",
-                        lambda site, buckets, *a, **k: indexed.extend(buckets) or run_pagefind(
-                            site, buckets, *a, **k))
+    add = generator.search.Indexer.add
+    monkeypatch.setattr(generator.search.Indexer, "add",
+                        lambda self, bucket, *a, **k: indexed.append(bucket) or add(
+                            self, bucket, *a, **k))
     build(config, search=True)
     pages = [p.relative_to(config.output_dir).as_posix()
              for p in config.output_dir.rglob("*.html") if "pagefind" not in p.parts]
@@ -203,3 +204,45 @@ def test_small_changes_in_a_row_each_end_with_the_site_a_clean_build_makes(tmp_p
         fresh = tmp_path / f"fresh-{number}"
         build(config, search=True, output_dir=fresh)
         assert tree(config.output_dir) == tree(fresh), edits[number]
+
+
+def test_a_deleted_statement_leaves_the_search_index_of_a_site_started_from_the_previous_one(
+        tmp_path):
+    # A statement written by hand, then deleted. The build after a small change keeps the
+    # site it replaced, and the next one starts from it: that older site still has the
+    # statement's page, which must not be indexed (it was: a search result to a page gone).
+    config = make_archive(tmp_path)
+    build(config, search=True)
+    (model,) = [p for p in config.content_dir.rglob("*.md") if "2022-11-08" in p.name]
+    added = model.with_name("hand-written.md")
+    text = model.read_text().replace("title: Press Statement", "title: Zebrafinch Statement", 1)
+    text = text.replace('id: "2022-11-08-', 'id: "2022-11-07-hand-written-', 1)
+    added.write_text(text[:text.index("captures:")] + "captures: []\n" + text[text.index("---", 5):])
+    build(config, search=True)
+    assert list(config.output_dir.glob("statements/2022/2022-11-07-hand-written-*.html"))
+    edit_statement(config, "2022-09-22-vice-director-general", "keep its mouth shut",
+                   "keep its mouth firmly shut")
+    build(config, search=True)
+    assert (config.output_dir.parent / f".{config.output_dir.name}.previous").is_dir()
+    added.unlink()
+    build(config, search=True)
+    site = config.output_dir
+    assert not list(site.glob("statements/2022/2022-11-07-hand-written-*.html"))
+    fragments = [gzip.decompress(p.read_bytes()) for p in site.glob("pagefind/2022/fragment/*")]
+    assert fragments and not any(b"Zebrafinch" in f for f in fragments)
+    assert tree(site) == clean_build(config, tmp_path)
+
+
+def test_a_page_deleted_by_hand_in_a_year_being_reindexed_comes_back_indexed(tmp_path):
+    config = make_archive(tmp_path)
+    build(config, search=True)
+    site = config.output_dir
+    pages = sorted(site.glob("statements/2022/*.html"))
+    assert len(pages) >= 2
+    edit_statement(config, "2022-09-22-vice-director-general", "keep its mouth shut",
+                   "keep its mouth firmly shut")
+    gone = next(p for p in pages if "2022-09-22" not in p.name)
+    os.unlink(gone)
+    build(config, search=True)
+    assert gone.is_file()
+    assert tree(site) == clean_build(config, tmp_path)
