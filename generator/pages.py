@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -72,7 +73,24 @@ class FileSpec:
     """Written gzip-compressed (its path ends in ``.gz``)."""
 
 
-Spec = PageSpec | FileSpec
+@dataclass(frozen=True, slots=True)
+class PartsSpec:
+    """A large file written gzip-compressed, one gzip member per part (every gzip reader
+    reads the members as one text).
+
+    Each part has a key like a file's: a part whose key the last build compressed
+    is not made or compressed again (``render.Renderer`` keeps them in the build
+    cache), so a change to one year of the archive costs one year's part.
+    """
+
+    path: str
+    key: str
+    parts: tuple[tuple[str, Callable[[], bytes]], ...]
+    """``(key, bytes)`` of each part, in order."""
+    compressed: bool = True
+
+
+Spec = PageSpec | FileSpec | PartsSpec
 
 
 def fingerprint(*parts: object) -> str:
@@ -504,17 +522,34 @@ def _robots(site: SiteInfo) -> Spec:
     return _file("robots.txt", text, lambda: text)
 
 
-def export_key(archive: Archive) -> str:
-    """What the exports show of each statement (not its text: an edited body changes nothing)."""
-    return fingerprint(tuple((s.id, s.title, s.date, s.source, tuple(s.issuer), s.title_only,
-                              s.captures) for s in archive.statements))
+def _years(archive: Archive) -> list[tuple[Statement, ...]]:
+    """The archive's statements in runs of one year each (the exports' parts)."""
+    return [tuple(run) for _, run in itertools.groupby(archive.statements,
+                                                       key=lambda s: s.date.year)]
 
 
-def _exports(archive: Archive, key: str) -> Iterator[Spec]:
-    yield _file(Paths.data("json"), key, lambda: exports.statements_json(archive.statements),
-                compressed=True)
-    yield _file(Paths.data("csv"), key, lambda: exports.statements_csv(archive.statements),
-                compressed=True)
+def export_keys(archive: Archive) -> tuple[str, ...]:
+    """What the exports show of each year's statements (not their text: an edited body
+    changes nothing)."""
+    return tuple(fingerprint(tuple((s.id, s.title, s.date, s.source, tuple(s.issuer),
+                                    s.title_only, s.captures) for s in run))
+                 for run in _years(archive))
+
+
+def _exports(archive: Archive, keys: Sequence[str]) -> Iterator[Spec]:
+    runs = _years(archive)
+    json_parts: list[tuple[str, Callable[[], bytes]]] = [("head", lambda: exports.JSON_HEAD)]
+    csv_parts: list[tuple[str, Callable[[], bytes]]] = [("head", exports.csv_header)]
+    for i, (run, key) in enumerate(zip(runs, keys, strict=True)):
+        if i:
+            json_parts.append(("separator", lambda: exports.JSON_SEPARATOR))
+        json_parts.append((key, lambda run=run: exports.json_items(run)))
+        csv_parts.append((key, lambda run=run: exports.csv_rows(run)))
+    json_parts.append(("tail", lambda: exports.JSON_TAIL))
+    for kind, parts in (("json", json_parts), ("csv", csv_parts)):
+        path = Paths.data(kind)
+        yield PartsSpec(path, fingerprint(CODE, path, keys),
+                        tuple((fingerprint(CODE, path, key), data) for key, data in parts))
 
 
 def site_info(config: SiteConfig, search: bool, theme: str) -> SiteInfo:
@@ -532,31 +567,31 @@ def totals(archive: Archive) -> Totals:
 
 
 def plan(archive: Archive, config: SiteConfig, *, search: bool = True, theme: str = "",
-         exports_key: Callable[[], str] | None = None) -> Iterator[Spec]:
+         exports_keys: Callable[[], tuple[str, ...]] | None = None) -> Iterator[Spec]:
     """Every output file of the site, one at a time, in a stable order.
 
     ``theme`` is a checksum of the theme's files, so that a changed template
-    changes every page's key. ``exports_key`` gives ``export_key(archive)``
+    changes every page's key. ``exports_keys`` gives ``export_keys(archive)``
     when it has been made elsewhere (the caller makes it on another core).
     """
     statements, rest = plan_in_two(archive, config, search=search, theme=theme,
-                                   exports_key=exports_key)
+                                   exports_keys=exports_keys)
     yield from statements
     yield from rest
 
 
 def plan_in_two(archive: Archive, config: SiteConfig, *, search: bool = True, theme: str = "",
-                exports_key: Callable[[], str] | None = None
+                exports_keys: Callable[[], tuple[str, ...]] | None = None
                 ) -> tuple[Iterator[Spec], Iterator[Spec]]:
     """``plan`` as the statement pages (all the search index reads), then the rest."""
     site = site_info(config, search, theme)
     briefs = {s.id: brief(s) for s in archive.statements}
     return (_statement_pages(archive, site, briefs),
-            _other_files(archive, site, briefs, exports_key))
+            _other_files(archive, site, briefs, exports_keys))
 
 
 def _other_files(archive: Archive, site: SiteInfo, briefs: Briefs,
-                 exports_key: Callable[[], str] | None) -> Iterator[Spec]:
+                 exports_keys: Callable[[], tuple[str, ...]] | None) -> Iterator[Spec]:
     yield _home(archive, site, totals(archive), briefs)
     yield from _timeline_pages(archive, site, briefs)
     yield from _issuer_pages(archive, site, briefs)
@@ -567,4 +602,4 @@ def _other_files(archive: Archive, site: SiteInfo, briefs: Briefs,
     yield from _sitemaps(archive, site)
     yield _robots(site)
     yield _file(".nojekyll", b"", lambda: b"")
-    yield from _exports(archive, exports_key() if exports_key else export_key(archive))
+    yield from _exports(archive, exports_keys() if exports_keys else export_keys(archive))

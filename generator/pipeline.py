@@ -156,20 +156,22 @@ def _index(out: output.Output, indexer: search.Indexer, bucket: str, paths: Iter
 
 
 def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_on: bool,
-               meanwhile: Callable[[], object] = lambda: None) -> bool:
+               meanwhile: Callable[[], object] = lambda: None, cache: Cache | None = None
+               ) -> bool:
     """Pages and search index into the output folder; True if the site changed.
 
     Only what changed is rendered: every output has a key (what it is made
     from), and a file whose key is the same as in the current site is kept.
     ``meanwhile`` runs while Pagefind indexes (time the build would spend
-    waiting), or else at the end.
+    waiting), or else at the end. ``cache`` keeps the parts of the large files
+    (``pages.PartsSpec``) for the next build.
 
     The statement pages are planned first: they are all the search index
     reads. When few changed, they are written at once and Pagefind indexes the
     buckets they change while the rest of the site is planned and written.
     """
     ran = False
-    renderer = Renderer(config)
+    renderer = Renderer(config, cache)
     with output.Output(
         config.output_dir, report,
         protected=(config.root, config.root / "themes", config.root / "templates"),
@@ -194,10 +196,10 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
 
         # The exports' key reads every statement's metadata (a second at 100,000): it
         # is made on the other core while this one plans the rest.
-        with Forked(lambda: pages.export_key(archive)) as exports_key:
+        with Forked(lambda: pages.export_keys(archive)) as exports_keys:
             statement_specs, other_specs = pages.plan_in_two(
                 archive, config, search=search_on, theme=theme.checksum(config),
-                exports_key=exports_key.result)
+                exports_keys=exports_keys.result)
             with report.timed("plan"):
                 specs = list(statement_specs)
                 stale = _stale(out, specs)
@@ -386,7 +388,8 @@ def _build(config: SiteConfig, report: Report, *, search: bool) -> Archive | Non
         after.update(_input_state(config, search))
 
     try:
-        write_site(config, archive, report, search_on=search, meanwhile=meanwhile)
+        write_site(config, archive, report, search_on=search, meanwhile=meanwhile,
+                   cache=cache)
     except OSError as exc:
         raise BuildInterrupted(
             f"cannot write {exc.filename or config.output_dir}: {exc.strerror or exc}; "

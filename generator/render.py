@@ -2,6 +2,8 @@
 
 A spec marked ``compressed`` (the data exports, a large site's sitemaps) is
 written gzip-compressed; any other file, a theme's ``.gz`` included, as it is.
+A ``PartsSpec`` (the data exports) is compressed part by part, and a part
+compressed by the last build is taken from the build cache.
 
 ``render_into`` renders every spec whose key changed and writes it into the
 output's staging folder. With many pages it forks one worker per core: each
@@ -11,14 +13,16 @@ writes the files itself, and sends back only their checksums.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import jinja2
 
+from .cache import Cache
 from .config import SiteConfig
 from .output import Output, OutputError, gzipped, put, sha256
-from .pages import FileSpec, Spec
+from .pages import FileSpec, PartsSpec, Spec
 from .parallel import fork_map
 from .problems import BuildInterrupted, shown
 from .theme import make_environment
@@ -36,12 +40,29 @@ Notes = list[tuple[str, str]]
 
 
 class Renderer:
-    def __init__(self, config: SiteConfig) -> None:
+    """Specs to bytes; ``cache`` keeps the compressed parts of a ``PartsSpec`` for the next
+    build (one lookup per file, saved by whichever process renders it)."""
+
+    def __init__(self, config: SiteConfig, cache: Cache | None = None) -> None:
         self.env = make_environment(config)
+        self.cache = cache
 
     def __call__(self, spec: Spec) -> tuple[bytes, Notes]:
+        if isinstance(spec, PartsSpec):
+            return self._parts(spec), []
         data, notes = self._render(spec)
         return (gzipped(data) if spec.compressed else data), notes
+
+    def _parts(self, spec: PartsSpec) -> bytes:
+        name = f"parts-{hashlib.blake2b(spec.path.encode(), digest_size=8).hexdigest()}"
+        known = self.cache.load(name) if self.cache else {}
+        members = {}
+        for key, data in spec.parts:
+            member = known.get(key)
+            members[key] = member if isinstance(member, bytes) else gzipped(data())
+        if self.cache and members != known:
+            self.cache.save(name, members)
+        return b"".join(members[key] for key, _ in spec.parts)
 
     def _render(self, spec: Spec) -> tuple[bytes, Notes]:
         if isinstance(spec, FileSpec):

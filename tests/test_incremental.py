@@ -246,3 +246,30 @@ def test_a_page_deleted_by_hand_in_a_year_being_reindexed_comes_back_indexed(tmp
     build(config, search=True)
     assert gone.is_file()
     assert tree(site) == clean_build(config, tmp_path)
+
+
+def test_a_changed_title_makes_again_only_its_years_part_of_the_exports(tmp_path, monkeypatch):
+    import shutil
+
+    import generator.parallel
+    from generator import exports
+
+    config = make_archive(tmp_path)
+    build(config)
+    edit_statement(config, "2022-11-08", "title: Press Statement of Vice Director",
+                   "title: Press Statement (corrected) of Vice Director")
+    made = []
+    monkeypatch.setattr(generator.parallel, "cores", lambda: 1)  # all made in this process
+    for name in ("json_items", "csv_rows"):
+        function = getattr(exports, name)
+        monkeypatch.setattr(exports, name, lambda statements, function=function: made.append(
+            {s.date.year for s in statements}) or function(statements))
+    build(config)
+    assert made == [{2022}, {2022}]
+    # The parts kept from the last build make the bytes a build without them makes.
+    monkeypatch.undo()
+    shutil.rmtree(tmp_path / ".cache")
+    build(config, output_dir=tmp_path / "fresh")
+    for name in ("statements.json.gz", "statements.csv.gz"):
+        assert (config.output_dir / "data" / name).read_bytes() == \
+            (tmp_path / "fresh" / "data" / name).read_bytes()

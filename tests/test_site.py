@@ -4,6 +4,7 @@ import csv
 import gzip
 import io
 import json
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -164,6 +165,21 @@ def test_data_exports_hold_every_statement_and_capture(site):
     text = gzip.decompress((site / "data/statements.csv.gz").read_bytes()).decode()
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert [r["id"] for r in rows] == [r["id"] for r in records]
+
+
+def test_data_exports_are_gzip_files_of_one_member_per_year_that_gunzip_reads_whole(site):
+    records = json.loads(gzip.decompress((site / "data/statements.json.gz").read_bytes()))
+    years = {r["date"][:4] for r in records}
+    assert len(years) > 1
+    for name in ("statements.json.gz", "statements.csv.gz"):
+        data = (site / "data" / name).read_bytes()
+        members = data.count(b"\x1f\x8b\x08")  # each member starts with gzip's magic
+        assert members >= len(years) + 1
+        whole = subprocess.run(["gzip", "-dc", str(site / "data" / name)], capture_output=True,
+                               check=True).stdout
+        assert whole == gzip.decompress(data)
+    text = gzip.decompress((site / "data/statements.csv.gz").read_bytes()).decode()
+    assert text.count("\r\nid,") == 0 and text.startswith("id,url,title,")  # one header
 
 
 def test_without_base_url_there_is_no_sitemap_and_links_stay_relative(tmp_path):
