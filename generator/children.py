@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
+import shutil
 import signal
+import subprocess
+from collections.abc import Sequence
+from typing import Any
 
 
 def die_with_parent() -> None:  # pragma: no cover - runs in the child
@@ -18,3 +23,32 @@ def die_with_parent() -> None:  # pragma: no cover - runs in the child
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+
+
+@functools.cache
+def _setpriv() -> str | None:
+    """util-linux's ``setpriv``, if it is here and can set the parent-death signal."""
+    path = shutil.which("setpriv")
+    if path is None:
+        return None
+    try:
+        said = subprocess.run([path, "--help"], capture_output=True, text=True, timeout=30,
+                              check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return path if "--pdeathsig" in said else None
+
+
+def start(command: Sequence[str], **options: Any) -> subprocess.Popen[str]:
+    """Start ``command`` (``subprocess.Popen``) so that it dies with the build.
+
+    Through ``setpriv --pdeathsig KILL`` where there is one, so that the build
+    is not forked: a fork of a build that holds a large archive copies its page
+    tables, and every page the build writes after it faults once (a third of a
+    second at 100,000 statements). Elsewhere, a fork that asks for it
+    (``die_with_parent``) before it runs the command.
+    """
+    setpriv = _setpriv()
+    if setpriv is not None:
+        return subprocess.Popen([setpriv, "--pdeathsig", "KILL", "--", *command], **options)
+    return subprocess.Popen(list(command), preexec_fn=die_with_parent, **options)

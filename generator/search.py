@@ -30,8 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import CODE, cbor
-from .children import die_with_parent
+from . import CODE, cbor, children
 from .problems import BuildInterrupted
 from .urls import Paths
 
@@ -143,8 +142,8 @@ class Indexer:
                 "--keep-index-url", "--force-language", self.language, "--quiet",
             ]
             try:
-                process = subprocess.Popen(command, text=True, stdout=subprocess.PIPE,
-                                           stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+                process = children.start(command, text=True, stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT)
             except OSError as exc:
                 raise SearchFailed(
                     f"could not run Pagefind ({self.binary}): {exc.strerror or exc}") from None
