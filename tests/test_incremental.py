@@ -30,6 +30,17 @@ def edit_statement(config, fragment: str, old: str, new: str) -> Path:
     return path
 
 
+def write_by_hand(config, word: str) -> Path:
+    """A statement of 2022-11-07 written by hand (a copy of the store's 2022-11-08 one, with
+    ``word`` in its title and no captures)."""
+    (model,) = [p for p in config.content_dir.rglob("*.md") if "2022-11-08" in p.name]
+    added = model.with_name("hand-written.md")
+    text = model.read_text().replace("title: Press Statement", f"title: {word} Statement", 1)
+    text = text.replace('id: "2022-11-08-', 'id: "2022-11-07-hand-written-', 1)
+    added.write_text(text[:text.index("captures:")] + "captures: []\n" + text[text.index("---", 5):])
+    return added
+
+
 def test_a_rebuild_with_nothing_changed_writes_nothing(tmp_path):
     config = make_archive(tmp_path)
     build(config, search=True)
@@ -213,11 +224,7 @@ def test_a_deleted_statement_leaves_the_search_index_of_a_site_started_from_the_
     # statement's page, which must not be indexed (it was: a search result to a page gone).
     config = make_archive(tmp_path)
     build(config, search=True)
-    (model,) = [p for p in config.content_dir.rglob("*.md") if "2022-11-08" in p.name]
-    added = model.with_name("hand-written.md")
-    text = model.read_text().replace("title: Press Statement", "title: Zebrafinch Statement", 1)
-    text = text.replace('id: "2022-11-08-', 'id: "2022-11-07-hand-written-', 1)
-    added.write_text(text[:text.index("captures:")] + "captures: []\n" + text[text.index("---", 5):])
+    added = write_by_hand(config, "Zebrafinch")
     build(config, search=True)
     assert list(config.output_dir.glob("statements/2022/2022-11-07-hand-written-*.html"))
     edit_statement(config, "2022-09-22-vice-director-general", "keep its mouth shut",
@@ -273,3 +280,29 @@ def test_a_changed_title_makes_again_only_its_years_part_of_the_exports(tmp_path
     for name in ("statements.json.gz", "statements.csv.gz"):
         assert (config.output_dir / "data" / name).read_bytes() == \
             (tmp_path / "fresh" / "data" / name).read_bytes()
+
+
+def test_a_statement_added_to_one_year_of_a_long_list_renders_that_years_page_only(
+        tmp_path, monkeypatch):
+    import generator.pages
+    import generator.parallel
+    import generator.render
+
+    monkeypatch.setattr(generator.pages, "LIST_LIMIT", 2)  # lists paged by year, as at scale
+    config = make_archive(tmp_path)
+    build(config)
+    site = config.output_dir
+    year_pages = sorted(p.relative_to(site).as_posix()
+                        for p in site.glob("sources/kcna-kp-en/*/index.html"))
+    assert "sources/kcna-kp-en/2022/index.html" in year_pages and len(year_pages) > 2
+    write_by_hand(config, "Added")
+    rendered = []
+    monkeypatch.setattr(generator.parallel, "cores", lambda: 1)  # all rendered in this process
+    render = generator.render.Renderer._render
+    monkeypatch.setattr(generator.render.Renderer, "_render",
+                        lambda self, spec: rendered.append(spec.path) or render(self, spec))
+    build(config)
+    assert [p for p in rendered if p in year_pages] == ["sources/kcna-kp-en/2022/index.html"]
+    fresh = tmp_path / "fresh"
+    build(config, output_dir=fresh)
+    assert tree(site) == tree(fresh)
