@@ -125,6 +125,11 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise Terminated()
 
 
+#: What the last ``build`` command loaded, held until the process ends: ``python -m
+#: generator`` exits without freeing it (``pipeline.build``'s ``keep``).
+_kept: list[object] = []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     report = Report(stream=sys.stderr)
@@ -138,7 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "serve":
             return _serve(config, args)
         else:
-            pipeline.build(config, report, search=not args.no_search)
+            global _kept
+            _kept = []
+            pipeline.build(config, report, search=not args.no_search, keep=_kept)
     except BuildInterrupted as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -78,3 +78,25 @@ def test_config_option_points_at_another_folder(make_site, tmp_path):
     result = run("import", "--config", str(config.config_path), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (config.content_dir / "2022").is_dir()
+
+
+def test_a_build_lets_go_of_what_it_loaded_unless_its_caller_keeps_it(tmp_path):
+    # ``serve`` builds again and again in one process: nothing may pile up there. The
+    # command line exits right after its build, and keeps it all rather than free it.
+    import gc
+
+    from generator import pipeline
+    from generator.problems import Report
+
+    from .sites import build, make_archive
+
+    config = make_archive(tmp_path, with_fixtures=False)
+    gc.unfreeze()
+    build(config)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    kept: list[object] = []
+    try:
+        pipeline.build(config, Report(), search=False, keep=kept)
+        assert kept and gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
