@@ -462,12 +462,15 @@ class Output:
 
     def keep(self, path: str) -> None:
         """Keep the current site's ``path`` as it is (``current`` said it is up to date)."""
-        self._claim(path)
+        # A path the walk of the current site found needs no check (200,000 at 100,000
+        # statements): it is a file inside the site, which the site's record lists as ours.
+        self._claim(path, checked=path in self._present)
         self.files[path] = self.old_files[path]
         self.unchanged.append(path)
 
-    def _claim(self, path: str) -> None:
-        check_rel_path(path)
+    def _claim(self, path: str, checked: bool = False) -> None:
+        if not checked:
+            check_rel_path(path)
         if path in self.files or path == MANIFEST:
             raise OutputError(f"two outputs want the same file {path!r}; nothing was written")
 

@@ -180,8 +180,6 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
     ) as out, contextlib.ExitStack() as stack:
         buckets = offline_search.buckets(archive.statements) if search_on else {}
         offline_keys, due = _offline_due(out, buckets)
-        alongside = (stack.enter_context(Forked(lambda: _offline_built(due, spread=False)))
-                     if 0 < len(due) <= OFFLINE_ALONGSIDE else None)
         indexer = (stack.enter_context(search.Indexer(search.executable(), config.language,
                                                       out.scratch))
                    if search_on else None)
@@ -194,31 +192,34 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
         def progress(done: int, total: int) -> None:
             report.progress("pages", done, total)
 
-        # The exports' key reads every statement's metadata (a second at 100,000): it
-        # is made on the other core while this one plans the rest.
-        with Forked(lambda: pages.export_keys(archive)) as exports_keys:
-            statement_specs, other_specs = pages.plan_in_two(
-                archive, config, search=search_on, theme=theme.checksum(config),
-                exports_keys=exports_keys.result)
-            with report.timed("plan"):
-                specs = list(statement_specs)
-                stale = _stale(out, specs)
-            if indexer is not None and len(stale) <= EARLY_PAGES:
-                with report.timed("pages"):
-                    notes += render_into(out, stale, renderer, progress)
-                stale = []
-                pages_of = _by_bucket(out.files, Paths.STATEMENTS)
-                meta["search"] = _search_meta(out, pages_of, buckets, config.language,
-                                              indexer.version)
-                changed = [b for b, s in meta["search"].items() if previous.get(b) != s]
-                if len(changed) <= indexer.jobs:
-                    for bucket in changed:
-                        with contextlib.suppress(FileNotFoundError):  # a page gone: indexed later
-                            _index(out, indexer, bucket, pages_of[bucket])
-            with report.timed("plan"):
-                others = [*other_specs, *_static_specs(config)]
-                stale += _stale(out, others)
-                specs += others
+        statement_specs, other_specs = pages.plan_in_two(
+            archive, config, search=search_on, theme=theme.checksum(config),
+            exports_keys=lambda: exports_keys.result())  # made below, on the other core
+        with report.timed("plan"):
+            specs = list(statement_specs)
+            stale = _stale(out, specs)
+        if indexer is not None and len(stale) <= EARLY_PAGES:
+            with report.timed("pages"):
+                notes += render_into(out, stale, renderer, progress)
+            stale = []
+            pages_of = _by_bucket(out.files, Paths.STATEMENTS)
+            meta["search"] = _search_meta(out, pages_of, buckets, config.language,
+                                          indexer.version)
+            changed = [b for b, s in meta["search"].items() if previous.get(b) != s]
+            if len(changed) <= indexer.jobs:
+                for bucket in changed:
+                    with contextlib.suppress(FileNotFoundError):  # a page gone: indexed later
+                        _index(out, indexer, bucket, pages_of[bucket])
+        # Work for the other core is forked only now: after a fork, each page of this
+        # process's memory that it writes is copied once (the two share them until then),
+        # and that would delay the statement pages above, and so the search index.
+        alongside = (stack.enter_context(Forked(lambda: _offline_built(due, spread=False)))
+                     if 0 < len(due) <= OFFLINE_ALONGSIDE else None)
+        # The exports' keys read every statement's metadata (a second at 100,000).
+        with Forked(lambda: pages.export_keys(archive)) as exports_keys, report.timed("plan"):
+            others = [*other_specs, *_static_specs(config)]
+            stale += _stale(out, others)
+            specs += others
         with report.timed("pages"):
             notes += render_into(out, stale, renderer, progress)
         for where, what in notes:
