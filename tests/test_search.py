@@ -138,6 +138,10 @@ def test_a_pagefind_failure_fails_the_build_and_keeps_the_old_site(tmp_path, mon
         build(config, search=True)
     after = sorted(p.relative_to(config.output_dir) for p in config.output_dir.rglob("*"))
     assert after == before
+    # Nothing of the failed build is left beside the site: no staging folder, no folder of
+    # links that Pagefind read.
+    beside = {p.name for p in config.output_dir.parent.iterdir() if p.name.startswith(".site.")}
+    assert beside <= {".site.lock", ".site.previous"}
 
 
 def test_an_unchanged_site_keeps_its_search_index_byte_for_byte(tmp_path):
