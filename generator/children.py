@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import os
 import shutil
 import signal
 import subprocess
@@ -39,16 +40,24 @@ def _setpriv() -> str | None:
     return path if "--pdeathsig" in said else None
 
 
+#: Run by ``sh`` once ``setpriv`` has asked for the signal: if the build died before that
+#: (its pid, ``$0``, is no longer the parent's), the signal will never come, so stop here.
+_STILL_OURS = 'if [ "$PPID" != "$0" ]; then exit 137; fi; exec "$@"'
+
+
 def start(command: Sequence[str], **options: Any) -> subprocess.Popen[str]:
     """Start ``command`` (``subprocess.Popen``) so that it dies with the build.
 
     Through ``setpriv --pdeathsig KILL`` where there is one, so that the build
     is not forked: a fork of a build that holds a large archive copies its page
     tables, and every page the build writes after it faults once (a third of a
-    second at 100,000 statements). Elsewhere, a fork that asks for it
+    second at 100,000 statements). ``setpriv`` asks for the signal after the
+    build has moved on, so a shell then checks that the build is still its
+    parent before it runs the command. Elsewhere, a fork that asks for it
     (``die_with_parent``) before it runs the command.
     """
     setpriv = _setpriv()
     if setpriv is not None:
-        return subprocess.Popen([setpriv, "--pdeathsig", "KILL", "--", *command], **options)
+        return subprocess.Popen([setpriv, "--pdeathsig", "KILL", "--", "/bin/sh", "-c",
+                                 _STILL_OURS, str(os.getpid()), *command], **options)
     return subprocess.Popen(list(command), preexec_fn=die_with_parent, **options)
