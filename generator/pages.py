@@ -372,11 +372,11 @@ def _facet_pages(archive: Archive, site: SiteInfo, facets: Sequence[Facet],
             yield _page(
                 year_path, ("facet_year.html",), site, f"{facet.name}: {year}",
                 f"{facet.kind}-year",
-                # The years before and after it, not every year's count: a statement added
-                # to one year would otherwise write again each year page of an issuer that
-                # has many (3,600 statements apiece at 100,000).
+                # The years (it links to them), not their counts, which it does not show: a
+                # statement added to one year would otherwise render again each year page
+                # of an issuer that has many (3,600 statements apiece at 100,000).
                 (facet.kind, facet.id, facet.name, year, tuple(briefs[s.id] for s in statements),
-                 previous, following),
+                 tuple(y for y, _ in years)),
                 lambda facet=facet, year=year, statements=statements, year_path=year_path,
                 previous=previous, following=following, years=years: {
                     "facet": facet,

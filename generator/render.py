@@ -14,6 +14,7 @@ writes the files itself, and sends back only their checksums.
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -56,7 +57,10 @@ class Renderer:
     def _parts(self, spec: PartsSpec) -> bytes:
         name = f"parts-{hashlib.blake2b(spec.path.encode(), digest_size=8).hexdigest()}"
         known = self.cache.load(name) if self.cache else {}
-        members = {}
+        version = zlib.ZLIB_RUNTIME_VERSION.encode()
+        if known.get("") != version:  # another zlib compresses otherwise
+            known = {}
+        members = {"": version}
         for key, data in spec.parts:
             member = known.get(key)
             members[key] = member if isinstance(member, bytes) else gzipped(data())

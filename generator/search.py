@@ -157,8 +157,9 @@ class Indexer:
         self._start()
         meanwhile()
         while self._running:
-            bucket, folder, bundle, process = self._running.pop(0)
-            said, _ = process.communicate()
+            bucket, folder, bundle, process = self._running[0]
+            said, _ = process.communicate()  # still listed: an interruption here stops it
+            self._running.pop(0)
             if process.returncode != 0:
                 said = "\n".join(said.strip().splitlines()[-15:])
                 raise SearchFailed(
