@@ -1,8 +1,9 @@
 """Which pages the site has, and what each one shows: ``plan(archive, config)``.
 
 ``plan`` yields one ``PageSpec`` (an output path, the templates to try, and
-the data they get) or ``FileSpec`` (an output path and its bytes) per output
-file. It touches no disk and renders nothing: a new page kind is one
+the data they get), ``FileSpec`` (an output path and its bytes) or
+``PartsSpec`` (a large file made of parts, each compressed on its own) per
+output file. It touches no disk and renders nothing: a new page kind is one
 function here and one template.
 
 Every spec carries a ``key``: a checksum of everything its output is made
