@@ -176,8 +176,9 @@ def _file(path: str, key: object, data: Callable[[], bytes],
 # --- statements --------------------------------------------------------------------------
 
 
-def _statement_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[Spec]:
-    for statement in archive.statements:
+def _statement_pages(archive: Archive, site: SiteInfo, briefs: Briefs,
+                     statements: Sequence[Statement]) -> Iterator[Spec]:
+    for statement in statements:
         path = Paths.statement(statement.id)
         neighbours = archive.neighbours[statement.id]
         issuer = archive.facet("issuer", statement.issuer.issuer_id)
@@ -585,12 +586,14 @@ def plan(archive: Archive, config: SiteConfig, *, search: bool = True, theme: st
 
 
 def plan_in_two(archive: Archive, config: SiteConfig, *, search: bool = True, theme: str = "",
-                exports_keys: Callable[[], tuple[str, ...]] | None = None
+                exports_keys: Callable[[], tuple[str, ...]] | None = None,
+                statements: Sequence[Statement] | None = None
                 ) -> tuple[Iterator[Spec], Iterator[Spec]]:
-    """``plan`` as the statement pages (all the search index reads), then the rest."""
+    """``plan`` as the statement pages (all the search index reads), then the rest;
+    ``statements``: the archive's statements in the order their pages are wanted."""
     site = site_info(config, search, theme)
     briefs = {s.id: brief(s) for s in archive.statements}
-    return (_statement_pages(archive, site, briefs),
+    return (_statement_pages(archive, site, briefs, statements or archive.statements),
             _other_files(archive, site, briefs, exports_keys))
 
 

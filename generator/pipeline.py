@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import os
 import sys
 from collections import defaultdict
@@ -120,10 +121,15 @@ def _offline_built(due: list[tuple[str, list[Statement]]], *, spread: bool
     return [list(offline_search.build(members)) for _, members in due]
 
 
-#: If at most this many statement pages changed, they are written before the rest of the
-#: site is planned, and the search buckets they change (up to one per core) are indexed
-#: meanwhile.
+#: While at most this many statement pages have changed, they are written as soon as their
+#: bucket is planned, and the search buckets they change (up to one per core) are indexed
+#: while the rest of the site is planned and written.
 EARLY_PAGES = 1000
+
+
+def _bucket_of(spec: pages.Spec) -> str:
+    """The search bucket of a statement page (``statements/<bucket>/...``)."""
+    return spec.path[len(Paths.STATEMENTS):].split("/", 1)[0]
 
 
 def _stale(out: output.Output, specs: Iterable[pages.Spec]) -> list[pages.Spec]:
@@ -166,9 +172,10 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
     waiting), or else at the end. ``cache`` keeps the parts of the large files
     (``pages.PartsSpec``) for the next build.
 
-    The statement pages are planned first: they are all the search index
-    reads. When few changed, they are written at once and Pagefind indexes the
-    buckets they change while the rest of the site is planned and written.
+    The statement pages are planned first, a bucket (year) at a time: they are
+    all the search index reads. When few changed, a bucket's are written as soon
+    as it is planned, and Pagefind indexes it, if it changed, while the rest of
+    the site is planned and written.
     """
     ran = False
     renderer = Renderer(config, cache)
@@ -192,24 +199,38 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
         def progress(done: int, total: int) -> None:
             report.progress("pages", done, total)
 
+        # The statement pages a bucket (year) at a time, the latest first (where new
+        # statements mostly go). Once a bucket's pages are planned, if few pages have
+        # changed so far, they are written and, if that changed the bucket, its search
+        # index is started (one per core) while the build goes on with the rest.
+        order = sorted(archive.statements, key=lambda s: Paths.bucket(s.id), reverse=True)
         statement_specs, other_specs = pages.plan_in_two(
             archive, config, search=search_on, theme=theme.checksum(config),
-            exports_keys=lambda: exports_keys.result())  # made below, on the other core
-        with report.timed("plan"):
-            specs = list(statement_specs)
-            stale = _stale(out, specs)
-        if indexer is not None and len(stale) <= EARLY_PAGES:
+            exports_keys=lambda: exports_keys.result(),  # made below, on the other core
+            statements=order)
+        specs: list[pages.Spec] = []
+        stale: list[pages.Spec] = []
+        early = indexer is not None
+        written_early = 0
+        for bucket, group in itertools.groupby(statement_specs, key=_bucket_of):
+            with report.timed("plan"):
+                bucket_specs = list(group)
+                bucket_stale = _stale(out, bucket_specs)
+            specs += bucket_specs
+            early = early and written_early + len(bucket_stale) <= EARLY_PAGES
+            if not early or not bucket_stale:
+                stale += bucket_stale
+                continue
+            assert indexer is not None
             with report.timed("pages"):
-                notes += render_into(out, stale, renderer, progress)
-            stale = []
-            pages_of = _by_bucket(out.files, Paths.STATEMENTS)
-            meta["search"] = _search_meta(out, pages_of, buckets, config.language,
-                                          indexer.version)
-            changed = [b for b, s in meta["search"].items() if previous.get(b) != s]
-            if len(changed) <= indexer.jobs:
-                for bucket in changed:
-                    with contextlib.suppress(FileNotFoundError):  # a page gone: indexed later
-                        _index(out, indexer, bucket, pages_of[bucket])
+                notes += render_into(out, bucket_stale, renderer, progress)
+            written_early += len(bucket_stale)
+            paths = [spec.path for spec in bucket_specs]
+            signature = _search_meta(out, {bucket: paths}, [bucket], config.language,
+                                     indexer.version)[bucket]
+            if previous.get(bucket) != signature and len(indexer.buckets) < indexer.jobs:
+                with contextlib.suppress(FileNotFoundError):  # a page gone: indexed later
+                    _index(out, indexer, bucket, paths)
         # Work for the other core is forked only now: after a fork, each page of this
         # process's memory that it writes is copied once (the two share them until then),
         # and that would delay the statement pages above, and so the search index.
@@ -231,10 +252,9 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
                     for path, data in files:
                         out.write(path, data, offline_keys[bucket])
                 meta["offline"] = offline_keys
-            if not meta["search"]:
-                pages_of = _by_bucket(out.files, Paths.STATEMENTS)
-                meta["search"] = _search_meta(out, pages_of, buckets, config.language,
-                                              indexer.version)
+            pages_of = _by_bucket(out.files, Paths.STATEMENTS)
+            meta["search"] = _search_meta(out, pages_of, buckets, config.language,
+                                          indexer.version)
         with report.timed("stage"):
             missing = set(out.finish(meta, tool_dirs=(search.FOLDER,)))
         if missing:  # deleted from the site by hand: made again

@@ -306,3 +306,20 @@ def test_a_statement_added_to_one_year_of_a_long_list_renders_that_years_page_on
     fresh = tmp_path / "fresh"
     build(config, output_dir=fresh)
     assert tree(site) == tree(fresh)
+
+
+def test_a_statement_whose_id_names_another_year_than_its_date_is_indexed_with_its_folder(
+        tmp_path):
+    # A page's folder (and search bucket) is the year its id starts with, which a hand
+    # edit may set apart from its date: the build takes the pages a folder at a time.
+    config = make_archive(tmp_path)
+    build(config, search=True)
+    added = write_by_hand(config, "Misfiled")
+    added.write_text(added.read_text().replace('id: "2022-11-07-hand-written-',
+                                               'id: "2019-11-07-hand-written-', 1))
+    build(config, search=True)
+    site = config.output_dir
+    assert len(list(site.glob("statements/2019/2019-11-07-hand-written-*.html"))) == 1
+    fragments = [gzip.decompress(p.read_bytes()) for p in site.glob("pagefind/2019/fragment/*")]
+    assert any(b"Misfiled" in f for f in fragments)
+    assert tree(site) == clean_build(config, tmp_path)
