@@ -32,6 +32,12 @@ _STAMP = (FORMAT, CODE, sys.version_info[:2])
 StatKey = tuple[int, int, int]
 
 
+def lookup_name(prefix: str, key: str) -> str:
+    """The name of a lookup kept per ``key`` (a folder, an output file): short, and safe as a
+    file name whatever ``key`` holds."""
+    return f"{prefix}-{hashlib.blake2b(key.encode(), digest_size=8).hexdigest()}"
+
+
 def stat_key(path: str | Path) -> StatKey | None:
     """``(size, mtime_ns, inode)`` of ``path``, or None if it cannot be read."""
     try:
@@ -115,7 +121,7 @@ class FileCache:
         self._dirty: set[str] = set()
 
     def _lookup(self, folder: str) -> str:
-        return f"{self.name}-{hashlib.blake2b(folder.encode(), digest_size=8).hexdigest()}"
+        return lookup_name(self.name, folder)
 
     def _folder(self, path: str) -> str:
         folder = os.path.dirname(path)

@@ -79,12 +79,17 @@ def _static_specs(config: SiteConfig) -> list[pages.FileSpec]:
     return specs
 
 
+def _bucket_in(path: str, folder: str) -> str:
+    """The bucket of a ``folder/<bucket>/...`` path."""
+    return path[len(folder):].split("/", 1)[0]
+
+
 def _by_bucket(paths: Iterable[str], folder: str) -> dict[str, list[str]]:
     """``folder/<bucket>/...`` paths grouped by bucket."""
     grouped: dict[str, list[str]] = defaultdict(list)
     for path in paths:
         if path.startswith(folder):
-            grouped[path[len(folder):].split("/", 1)[0]].append(path)
+            grouped[_bucket_in(path, folder)].append(path)
     return grouped
 
 
@@ -127,11 +132,6 @@ def _offline_built(due: list[tuple[str, list[Statement]]], *, spread: bool
 EARLY_PAGES = 1000
 
 
-def _bucket_of(spec: pages.Spec) -> str:
-    """The search bucket of a statement page (``statements/<bucket>/...``)."""
-    return spec.path[len(Paths.STATEMENTS):].split("/", 1)[0]
-
-
 def _stale(out: output.Output, specs: Iterable[pages.Spec]) -> list[pages.Spec]:
     """Those of ``specs`` whose file the current site lacks or made from other input; the
     current site's file of each of the others is kept."""
@@ -144,21 +144,24 @@ def _stale(out: output.Output, specs: Iterable[pages.Spec]) -> list[pages.Spec]:
     return stale
 
 
-def _search_meta(out: output.Output, pages_of: dict[str, list[str]], buckets: Iterable[str],
-                 language: str, version: str) -> dict[str, str]:
-    """Each search bucket's signature (what its bundle is made from): its pages' checksums."""
-    return {bucket: search.signature([(p, out.files[p][0]) for p in pages_of.get(bucket, [])],
-                                     language, version)
-            for bucket in buckets}
+def _signature(out: output.Output, paths: Iterable[str], indexer: search.Indexer) -> str:
+    """What a search bucket's bundle is made from: its pages' checksums (and Pagefind's
+    settings and version)."""
+    return search.signature([(p, out.files[p][0]) for p in paths], indexer.language,
+                            indexer.version)
+
+
+def _bundle(bucket: str) -> str:
+    """The site folder of a search bucket's bundle."""
+    return Paths.search_bundle(bucket).rstrip("/")
 
 
 def _index(out: output.Output, indexer: search.Indexer, bucket: str, paths: Iterable[str]
            ) -> None:
     """Have ``indexer`` index the new site's ``paths`` (``bucket``'s pages) into a new bundle."""
-    bundle = Paths.search_bundle(bucket).rstrip("/")
     sources = [(path, out.source(path)) for path in sorted(paths)]
-    out.clear(bundle)
-    indexer.add(bucket, sources, out.staging / bundle)
+    out.clear(_bundle(bucket))
+    indexer.add(bucket, sources, out.staging / _bundle(bucket))
 
 
 def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_on: bool,
@@ -212,7 +215,8 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
         stale: list[pages.Spec] = []
         early = indexer is not None
         written_early = 0
-        for bucket, group in itertools.groupby(statement_specs, key=_bucket_of):
+        for bucket, group in itertools.groupby(
+                statement_specs, key=lambda spec: _bucket_in(spec.path, Paths.STATEMENTS)):
             with report.timed("plan"):
                 bucket_specs = list(group)
                 bucket_stale = _stale(out, bucket_specs)
@@ -226,9 +230,8 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
                 notes += render_into(out, bucket_stale, renderer, progress)
             written_early += len(bucket_stale)
             paths = [spec.path for spec in bucket_specs]
-            signature = _search_meta(out, {bucket: paths}, [bucket], config.language,
-                                     indexer.version)[bucket]
-            if previous.get(bucket) != signature and len(indexer.buckets) < indexer.jobs:
+            if (previous.get(bucket) != _signature(out, paths, indexer)
+                    and len(indexer.buckets) < indexer.jobs):
                 with contextlib.suppress(FileNotFoundError):  # a page gone: indexed later
                     _index(out, indexer, bucket, paths)
         # Work for the other core is forked only now: after a fork, each page of this
@@ -253,8 +256,8 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
                         out.write(path, data, offline_keys[bucket])
                 meta["offline"] = offline_keys
             pages_of = _by_bucket(out.files, Paths.STATEMENTS)
-            meta["search"] = _search_meta(out, pages_of, buckets, config.language,
-                                          indexer.version)
+            meta["search"] = {bucket: _signature(out, pages_of.get(bucket, []), indexer)
+                              for bucket in buckets}
         with report.timed("stage"):
             missing = set(out.finish(meta, tool_dirs=(search.FOLDER,)))
         if missing:  # deleted from the site by hand: made again
@@ -267,12 +270,12 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
                 for bucket in meta["search"]:
                     if bucket not in indexer.buckets and (
                             previous.get(bucket) != meta["search"][bucket]
-                            or not out.reuse(Paths.search_bundle(bucket).rstrip("/"))):
+                            or not out.reuse(_bundle(bucket))):
                         _index(out, indexer, bucket, pages_of[bucket])
                 indexer.wait(meanwhile)
                 ran = True
                 for bucket in indexer.buckets:
-                    out.adopt(Paths.search_bundle(bucket).rstrip("/"))
+                    out.adopt(_bundle(bucket))
         with report.timed("swap"):
             out.commit()
     if not ran:

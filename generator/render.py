@@ -13,14 +13,13 @@ writes the files itself, and sends back only their checksums.
 
 from __future__ import annotations
 
-import hashlib
 import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import jinja2
 
-from .cache import Cache
+from .cache import Cache, lookup_name
 from .config import SiteConfig
 from .output import Output, OutputError, gzipped, put, sha256
 from .pages import FileSpec, PartsSpec, Spec
@@ -55,7 +54,7 @@ class Renderer:
         return (gzipped(data) if spec.compressed else data), notes
 
     def _parts(self, spec: PartsSpec) -> bytes:
-        name = f"parts-{hashlib.blake2b(spec.path.encode(), digest_size=8).hexdigest()}"
+        name = lookup_name("parts", spec.path)
         known = self.cache.load(name) if self.cache else {}
         version = zlib.ZLIB_RUNTIME_VERSION.encode()
         if known.get("") != version:  # another zlib compresses otherwise

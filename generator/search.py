@@ -90,7 +90,8 @@ class Indexer:
     def __init__(self, binary: Path, language: str, scratch: Callable[[], Path],
                  jobs: int | None = None) -> None:
         self.binary = binary
-        self.language = language.split("-")[0].lower()
+        self.language = language
+        """The site's language (Pagefind is given its first part, ``en`` for ``en-GB``)."""
         self.scratch = scratch
         self.jobs = jobs or max(1, os.cpu_count() or 1)
         self.version = version(binary)
@@ -139,7 +140,8 @@ class Indexer:
             command = [
                 str(self.binary), "--site", str(folder), "--output-path", str(bundle),
                 "--glob", f"{Paths.STATEMENTS}{bucket}/*.html",
-                "--keep-index-url", "--force-language", self.language, "--quiet",
+                "--keep-index-url", "--force-language", self.language.split("-")[0].lower(),
+                "--quiet",
             ]
             try:
                 process = children.start(command, text=True, stdout=subprocess.PIPE,
