@@ -275,8 +275,8 @@ class Output:
     """One build's writes into ``out``; use as a context manager.
 
     Call ``write`` for every file, ``finish`` once all files are written (it
-    says whether anything changed), optionally add files under ``staging``
-    (the search index) with ``adopt``, then ``commit``. Leaving the ``with``
+    says whether anything changed), optionally add a tool's files (the search
+    index) with ``take`` or ``reuse``, then ``commit``. Leaving the ``with``
     block without ``commit`` leaves the current site as it was.
     """
 
@@ -535,7 +535,7 @@ class Output:
         ``self.changed_site`` says whether the new site differs from the current
         one. ``meta`` is saved in the record (say, what the search index was
         built from); a change in it counts as a change. Files under ``tool_dirs``
-        are written by tools after this call (``adopt``, ``reuse``), so they are
+        are written by tools after this call (``take``, ``reuse``), so they are
         not compared here. A kept file that has disappeared from the current site
         (deleted by hand) must be written again: its path is returned, and it is
         no longer counted as kept.
@@ -596,15 +596,42 @@ class Output:
         with ThreadPoolExecutor(max_workers=4) as pool:
             return list(pool.map(link, paths, chunksize=512))
 
-    def adopt(self, folder: str) -> None:
-        """Record the files a tool wrote under ``staging/folder`` as the generator's own."""
-        root = self.staging / folder
-        for dirpath, dirnames, filenames in os.walk(root):
+    def take(self, folder: str, source: Path) -> None:
+        """Make the files under ``source`` (a tool's output, outside the site) the new site's
+        ``folder``, as the generator's own files.
+
+        A file whose bytes the current site has at the same path is a hard link to that
+        file (no new file is made: after a small change, most of a search bundle is
+        the same); the others are moved in when ``source`` is on the same file system,
+        else copied.
+        """
+        self.clear(folder)
+        target_root = self.staging / folder
+        target_root.mkdir(parents=True, exist_ok=True)
+        movable = source.stat().st_dev == target_root.stat().st_dev
+        for dirpath, dirnames, filenames in os.walk(source):
             dirnames.sort()
+            under = os.path.relpath(dirpath, source)
+            prefix = f"{folder}/" if under == "." else f"{folder}/{Path(under).as_posix()}/"
+            if under != ".":
+                (self.staging / prefix).mkdir(exist_ok=True)
             for name in sorted(filenames):
-                full = Path(dirpath, name)
-                rel = full.relative_to(self.staging).as_posix()
-                self.files[rel] = (sha256(full.read_bytes()), "")
+                rel, full = prefix + name, os.path.join(dirpath, name)
+                self._claim(rel)
+                with open(full, "rb") as stream:
+                    data = stream.read()
+                digest = sha256(data)
+                self.files[rel] = (digest, "")
+                target = self.staging / rel
+                old = self.old_files.get(rel)
+                if old is not None and old[0] == digest and rel in self._present:
+                    with contextlib.suppress(OSError):
+                        os.link(self.out / rel, target)
+                        continue
+                if movable:
+                    os.replace(full, target)
+                else:
+                    put(target, data)
 
     def _under(self, record: str, folder: str) -> dict[str, tuple[str, str]]:
         """The files of the current site's record (``old``) or of the staging folder's

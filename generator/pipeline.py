@@ -159,9 +159,7 @@ def _bundle(bucket: str) -> str:
 def _index(out: output.Output, indexer: search.Indexer, bucket: str, paths: Iterable[str]
            ) -> None:
     """Have ``indexer`` index the new site's ``paths`` (``bucket``'s pages) into a new bundle."""
-    sources = [(path, out.source(path)) for path in sorted(paths)]
-    out.clear(_bundle(bucket))
-    indexer.add(bucket, sources, out.staging / _bundle(bucket))
+    indexer.add(bucket, [(path, out.source(path)) for path in sorted(paths)])
 
 
 def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_on: bool,
@@ -272,10 +270,8 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
                             previous.get(bucket) != meta["search"][bucket]
                             or not out.reuse(_bundle(bucket))):
                         _index(out, indexer, bucket, pages_of[bucket])
-                indexer.wait(meanwhile)
+                indexer.wait(lambda bucket, bundle: out.take(_bundle(bucket), bundle), meanwhile)
                 ran = True
-                for bucket in indexer.buckets:
-                    out.adopt(_bundle(bucket))
         with report.timed("swap"):
             out.commit()
     if not ran:

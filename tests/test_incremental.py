@@ -3,7 +3,12 @@
 import gzip
 import json
 import os
+import subprocess
 from pathlib import Path
+
+import pytest
+
+from generator import search
 
 from .sites import build, make_archive
 
@@ -67,7 +72,17 @@ def test_pages_rendered_again_with_the_same_bytes_leave_the_site_as_it_is(tmp_pa
     assert inodes(config.output_dir) == before
 
 
-def test_one_edited_statement_rewrites_its_page_and_reindexes_one_year(tmp_path):
+@pytest.mark.parametrize("where", ["memory", "disk"])
+def test_one_edited_statement_rewrites_its_page_and_reindexes_one_year(tmp_path, monkeypatch,
+                                                                        where):
+    # Pagefind writes its bundle in memory where it can, else on disk.
+    if where == "disk":
+        monkeypatch.setattr(search, "MEMORY", tmp_path / "no-such-folder")
+    else:
+        trial = search._in_memory()
+        if trial is None:
+            pytest.skip(f"no room in {search.MEMORY}")
+        trial.rmdir()
     config = make_archive(tmp_path)
     build(config, search=True)
     site = config.output_dir
@@ -84,6 +99,12 @@ def test_one_edited_statement_rewrites_its_page_and_reindexes_one_year(tmp_path)
                    for p in changed)
     assert "statements/2024/2024-08-04-press-statement-of-external-policy-office-of-dprk-foreign-" \
            "ministry.html" not in changed
+    # The year's bundle is written whole again, but the files whose bytes the current site
+    # has (a fragment per unchanged page) are that site's files, linked, not new copies.
+    fragments = [p for p in after if p.startswith("pagefind/2022/fragment/")]
+    assert len(fragments) >= 2
+    assert len([p for p in fragments if p not in changed]) == len(fragments) - 1
+    assert not list(search.MEMORY.glob(f"statement-archive-search-{os.getpid()}-*"))
     # Far fewer files written than the site holds.
     assert report.counts["site files written"] < len(after) / 4
     assert tree(site) == clean_build(config, tmp_path)
@@ -323,3 +344,29 @@ def test_a_statement_whose_id_names_another_year_than_its_date_is_indexed_with_i
     fragments = [gzip.decompress(p.read_bytes()) for p in site.glob("pagefind/2019/fragment/*")]
     assert any(b"Misfiled" in f for f in fragments)
     assert tree(site) == clean_build(config, tmp_path)
+
+
+def test_pagefind_failing_in_memory_runs_again_on_disk(tmp_path, monkeypatch):
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    for year in range(1990, 2040):  # where each year's bundle would go: a file, not a folder
+        (memory / str(year)).write_text("in the way")
+    monkeypatch.setattr(search, "_in_memory", lambda: memory)
+    config = make_archive(tmp_path)
+    build(config, search=True)
+    assert tree(config.output_dir) == clean_build(config, tmp_path)
+
+
+def test_folders_in_memory_left_by_killed_builds_are_removed(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "MEMORY", tmp_path)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    left = tmp_path / f"statement-archive-search-{gone.pid}-0123456789abcdef"
+    running = tmp_path / f"statement-archive-search-{os.getpid()}-0123456789abcdef"
+    other = tmp_path / "statement-archive-search-notes"
+    for folder in (left, running, other):
+        (folder / "2010").mkdir(parents=True)
+    made = search._in_memory()
+    assert made is not None and made.is_dir() and made.parent == tmp_path
+    assert not left.exists()
+    assert running.is_dir() and other.is_dir()
