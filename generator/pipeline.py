@@ -409,39 +409,33 @@ def _build(config: SiteConfig, report: Report, *, search: bool, keep: list[objec
             f"cannot write {exc.filename or config.content_dir}: {exc.strerror or exc}; every "
             "file of the Markdown store is still whole (each is written completely or not at all)"
         ) from None
+    archive = load_archive(config, report, cache)
+    report.count("statements in the archive", len(archive.statements))
     # The inputs are looked at again to see whether any changed while the build ran. Any
     # moment after the first look will do (a change after it is seen either now or by the
-    # next build), and the import has written all it writes: a child process does it, with
-    # the import's record, on the other core while this one reads the store.
-    seen = {**before, **cache.stats}
-    keep.append(seen)
+    # next build): while Pagefind runs, it costs no time.
+    after: dict[str, object] = {}
+    keep.extend((archive, after, later))
 
-    def look_again() -> bool:
-        for task in later:
+    def meanwhile() -> None:
+        for task in later:  # the import's record, made while Pagefind runs
             task()
-        return _input_state(config, search) == seen
+        after.update(_input_state(config, search))
 
-    unchanged: list[bool] = []
-    with Forked(look_again) as looked:
-        archive = load_archive(config, report, cache)
-        report.count("statements in the archive", len(archive.statements))
-        keep.extend((archive, later))
-
-        def meanwhile() -> None:  # while Pagefind runs, if it does
-            unchanged.append(looked.result())
-
-        try:
-            write_site(config, archive, report, search_on=search, meanwhile=meanwhile,
-                       cache=cache)
-        except OSError as exc:
-            raise BuildInterrupted(
-                f"cannot write {exc.filename or config.output_dir}: {exc.strerror or exc}; "
-                "the previous site is unchanged"
-            ) from None
+    try:
+        write_site(config, archive, report, search_on=search, meanwhile=meanwhile,
+                   cache=cache)
+    except OSError as exc:
+        raise BuildInterrupted(
+            f"cannot write {exc.filename or config.output_dir}: {exc.strerror or exc}; "
+            "the previous site is unchanged"
+        ) from None
     # Remember this build, unless an input changed while it ran: every file must be as the
     # build saw it (as it first looked at it, or as it wrote it). Otherwise the next build
     # must look at everything again.
-    if unchanged == [True]:
-        cache.save("last-build", {"inputs": seen, "site": _site_folders(config.output_dir),
+    seen = {**before, **cache.stats}
+    keep.append(seen)
+    if seen.keys() == after.keys() and all(seen[k] == after[k] for k in after):
+        cache.save("last-build", {"inputs": after, "site": _site_folders(config.output_dir),
                                   "problems": list(report.problems)})
     return archive
