@@ -534,11 +534,11 @@ def _years(archive: Archive) -> list[tuple[Statement, ...]]:
 
 
 def export_keys(archive: Archive) -> tuple[str, ...]:
-    """What the exports show of each year's statements (not their text: an edited body
-    changes nothing)."""
-    return tuple(fingerprint(tuple((s.id, s.title, s.date, s.source, tuple(s.issuer),
-                                    s.title_only, s.captures) for s in run))
-                 for run in _years(archive))
+    """What each year's part of the exports is made from: its statements' keys (their files'
+    checksums, which the pages' keys compute anyway: the fields the exports show, read
+    again, take a second at 100,000 statements; an edited body makes its year's part again,
+    a tenth of that)."""
+    return tuple(fingerprint([statement_key(s) for s in run]) for run in _years(archive))
 
 
 def _exports(archive: Archive, keys: Sequence[str]) -> Iterator[Spec]:
@@ -571,22 +571,19 @@ def totals(archive: Archive) -> Totals:
     )
 
 
-def plan(archive: Archive, config: SiteConfig, *, search: bool = True, theme: str = "",
-         exports_keys: Callable[[], tuple[str, ...]] | None = None) -> Iterator[Spec]:
+def plan(archive: Archive, config: SiteConfig, *, search: bool = True, theme: str = ""
+         ) -> Iterator[Spec]:
     """Every output file of the site, one at a time, in a stable order.
 
     ``theme`` is a checksum of the theme's files, so that a changed template
-    changes every page's key. ``exports_keys`` gives ``export_keys(archive)``
-    when it has been made elsewhere (the caller makes it on another core).
+    changes every page's key.
     """
-    statements, rest = plan_in_two(archive, config, search=search, theme=theme,
-                                   exports_keys=exports_keys)
+    statements, rest = plan_in_two(archive, config, search=search, theme=theme)
     yield from statements
     yield from rest
 
 
 def plan_in_two(archive: Archive, config: SiteConfig, *, search: bool = True, theme: str = "",
-                exports_keys: Callable[[], tuple[str, ...]] | None = None,
                 statements: Sequence[Statement] | None = None
                 ) -> tuple[Iterator[Spec], Iterator[Spec]]:
     """``plan`` as the statement pages (all the search index reads), then the rest;
@@ -594,11 +591,10 @@ def plan_in_two(archive: Archive, config: SiteConfig, *, search: bool = True, th
     site = site_info(config, search, theme)
     briefs = {s.id: brief(s) for s in archive.statements}
     return (_statement_pages(archive, site, briefs, statements or archive.statements),
-            _other_files(archive, site, briefs, exports_keys))
+            _other_files(archive, site, briefs))
 
 
-def _other_files(archive: Archive, site: SiteInfo, briefs: Briefs,
-                 exports_keys: Callable[[], tuple[str, ...]] | None) -> Iterator[Spec]:
+def _other_files(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[Spec]:
     yield _home(archive, site, totals(archive), briefs)
     yield from _timeline_pages(archive, site, briefs)
     yield from _issuer_pages(archive, site, briefs)
@@ -609,4 +605,4 @@ def _other_files(archive: Archive, site: SiteInfo, briefs: Briefs,
     yield from _sitemaps(archive, site)
     yield _robots(site)
     yield _file(".nojekyll", b"", lambda: b"")
-    yield from _exports(archive, exports_keys() if exports_keys else export_keys(archive))
+    yield from _exports(archive, export_keys(archive))

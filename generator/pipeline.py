@@ -206,9 +206,7 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
         # index is started (one per core) while the build goes on with the rest.
         order = sorted(archive.statements, key=lambda s: Paths.bucket(s.id), reverse=True)
         statement_specs, other_specs = pages.plan_in_two(
-            archive, config, search=search_on, theme=theme.checksum(config),
-            exports_keys=lambda: exports_keys.result(),  # made below, on the other core
-            statements=order)
+            archive, config, search=search_on, theme=theme.checksum(config), statements=order)
         specs: list[pages.Spec] = []
         stale: list[pages.Spec] = []
         early = indexer is not None
@@ -237,8 +235,7 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
         # and that would delay the statement pages above, and so the search index.
         alongside = (stack.enter_context(Forked(lambda: _offline_built(due, spread=False)))
                      if 0 < len(due) <= OFFLINE_ALONGSIDE else None)
-        # The exports' keys read every statement's metadata (a second at 100,000).
-        with Forked(lambda: pages.export_keys(archive)) as exports_keys, report.timed("plan"):
+        with report.timed("plan"):
             others = [*other_specs, *_static_specs(config)]
             stale += _stale(out, others)
             specs += others
