@@ -1,6 +1,7 @@
 """The output folder: only our files are deleted, dangerous folders are refused, swaps are whole."""
 
 import io
+import json
 import multiprocessing
 import os
 import shutil
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.output import MANIFEST, Output, OutputError, check_rel_path
+from generator.output import BACK, MANIFEST, Output, OutputError, _read_manifest, check_rel_path
 from generator.problems import Report
 
 
@@ -323,13 +324,32 @@ def test_a_small_change_starts_from_the_previous_site_and_never_writes_into_the_
         assert previous.is_dir(), "a small change keeps the site it replaced"
         # The site it replaced is exactly what was live: nothing was written into a file
         # that the two share.
-        kept = {p: b for p, b in tree(previous).items() if p != ".generator-staging"}
+        kept = {p: b for p, b in tree(previous).items() if p not in (".generator-staging", BACK)}
         assert kept == live
+        # What it holds of how its record differs from the live one's gives its record.
+        with Output(site, Report()) as output:
+            assert output._previous_record() == {
+                k: v for k, v in _read_manifest(previous).items() if k in ("version", "files",
+                                                                             "foreign")}
     # Built afresh, the same files give the same site, record included.
     fresh = tmp_path / "fresh" / "site"
     build(fresh, versions[-1])
     assert tree(fresh) == tree(site)
     assert (fresh / MANIFEST).read_bytes() == (site / MANIFEST).read_bytes()
+
+
+def test_a_previous_site_whose_differences_do_not_fit_the_live_site_is_read_whole(tmp_path):
+    site, previous = tmp_path / "site", tmp_path / ".site.previous"
+    pages = {f"p/{n}.html": f"page {n}".encode() for n in range(20)}
+    build(site, pages)
+    edited = {**pages, "p/3.html": b"page 3, edited"}
+    build(site, edited)
+    # Differences written down for another live site (one restored from a backup, say),
+    # which here would say that the previous site holds the edited page 3: it does not.
+    back = json.loads((previous / BACK).read_text())
+    (previous / BACK).write_text(json.dumps({**back, "files": {}, "site": "0" + back["site"]}))
+    build(site, {**edited, "p/4.html": b"page 4, edited"})
+    assert tree(site) == {**edited, "p/4.html": b"page 4, edited"}
 
 
 def test_a_large_change_does_not_keep_the_previous_site(tmp_path):
