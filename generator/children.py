@@ -13,17 +13,32 @@ from collections.abc import Sequence
 from typing import Any
 
 
+def _find_prctl() -> Any:
+    """The C library's ``prctl``, or None."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError, TypeError):
+        try:
+            return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl
+        except (OSError, AttributeError):
+            return None
+
+
+#: Looked up once, in the build, before it forks: a child then asks for its signal at once
+#: (looking it up in the child, ``ctypes.util.find_library`` ran ``ldconfig`` first).
+_PRCTL = _find_prctl() if hasattr(os, "fork") else None
+
+
 def die_with_parent() -> None:  # pragma: no cover - runs in the child
     """Ask Linux to kill this process when the build dies (even by ``kill -9``).
 
     A child that went on writing into the staging folder after its parent was
     killed could race the next build's clean-up. Elsewhere this does nothing.
+    The parent may have died before the child asks: the caller checks
+    ``os.getppid()`` after this.
     """
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+    if _PRCTL is not None:
+        _PRCTL(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 @functools.cache

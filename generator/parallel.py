@@ -25,10 +25,17 @@ R = TypeVar("R")
 
 # The function the workers run: set just before the pool starts (they inherit it), then cleared.
 _FUNCTION: Callable[[Any], Any] | None = None
+# The process that started the pool (a worker whose parent has gone exits at once).
+_PARENT: int | None = None
 
 
 def _start() -> None:  # pragma: no cover - runs in the worker
     die_with_parent()
+    if _PARENT is not None and os.getppid() != _PARENT:
+        # The build was killed before this worker could ask to die with it. Left running,
+        # it would wait for tasks forever, holding the build's lock (inherited): the next
+        # build would wait for it.
+        os._exit(1)
     # The parent holds the cycle collector while it builds (pipeline._collector_held). A
     # worker renders templates, which can make cycles: it collects, but only over what it
     # makes, never the archive it inherited (frozen: fast, and its memory stays shared).
@@ -62,14 +69,14 @@ def fork_map(function: Callable[[T], R], tasks: Sequence[T], *, jobs: int | None
     if jobs < 2 or len(tasks) < min_tasks or not _may_fork():
         yield from (function(task) for task in tasks)
         return
-    global _FUNCTION
-    _FUNCTION = function
+    global _FUNCTION, _PARENT
+    _FUNCTION, _PARENT = function, os.getpid()
     try:
         with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks)),
                                                       initializer=_start) as pool:
             yield from pool.imap(_call, tasks)
     finally:
-        _FUNCTION = None
+        _FUNCTION = _PARENT = None
 
 
 class Forked(Generic[R]):

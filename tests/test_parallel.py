@@ -73,3 +73,15 @@ def test_a_fork_that_fails_leaves_no_open_pipe_and_the_result_is_made_here(monke
     with Forked(lambda: "made here") as forked:
         assert forked.result() == "made here"
     assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_a_worker_started_after_its_build_was_killed_exits_at_once():
+    # A worker asks Linux to kill it with its build; if the build was killed before it could
+    # ask, it must not wait for tasks forever (it holds the build's lock, inherited).
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the worker
+        parallel._PARENT = os.getppid() + 1  # the build that started it: gone
+        parallel._start()
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 1
