@@ -224,6 +224,10 @@ def gzipped(data: bytes, level: int = 6) -> bytes:
     return buffer.getvalue()
 
 
+def _raise(error: OSError) -> None:
+    raise error
+
+
 def _file_names(folder: str) -> frozenset[str]:
     """The names of the files in ``folder`` (none if it cannot be listed)."""
     try:
@@ -636,7 +640,7 @@ class Output:
         target_root = self.staging / folder
         target_root.mkdir(parents=True, exist_ok=True)
         movable = source.stat().st_dev == target_root.stat().st_dev
-        for dirpath, dirnames, filenames in os.walk(source):
+        for dirpath, dirnames, filenames in os.walk(source, onerror=_raise):
             dirnames.sort()
             under = os.path.relpath(dirpath, source)
             prefix = f"{folder}/" if under == "." else f"{folder}/{Path(under).as_posix()}/"
@@ -803,6 +807,8 @@ class Output:
                 text = json.dumps({"version": _MANIFEST_VERSION, "site": digest, "files": back,
                                    "foreign": sorted(_foreign(self.old))},
                                   separators=(",", ":"), sort_keys=True)
+                # A file of that name may be one of the user's, a link shared with the new site.
+                (replaced / BACK).unlink(missing_ok=True)
                 (replaced / BACK).write_text(text, encoding="utf-8")
                 os.rename(replaced, self.previous)  # marked before the swap: ours to remove
                 return

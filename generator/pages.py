@@ -101,15 +101,16 @@ def fingerprint(*parts: object) -> str:
 
 
 def statement_key(statement: Statement) -> str:
-    """What a statement's pages are made from: its file's checksum and its issuer."""
+    """What a statement's pages are made from: its file's checksum, its issuer and its id
+    (which a file without one takes from its name)."""
     if statement.checksum:
-        return _file_key(statement.checksum, statement.issuer)
+        return _file_key(statement.id, statement.checksum, statement.issuer)
     return fingerprint(tuple(statement._replace(path=None)))
 
 
 @functools.lru_cache(maxsize=1 << 18)
-def _file_key(checksum: str, issuer: tuple[object, ...]) -> str:
-    return fingerprint(checksum, tuple(issuer))
+def _file_key(statement_id: str, checksum: str, issuer: tuple[object, ...]) -> str:
+    return fingerprint(statement_id, checksum, tuple(issuer))
 
 
 Briefs = Mapping[str, str]
@@ -535,7 +536,7 @@ def _years(archive: Archive) -> list[tuple[Statement, ...]]:
 
 def export_keys(archive: Archive) -> tuple[str, ...]:
     """What each year's part of the exports is made from: its statements' keys (their files'
-    checksums, which the pages' keys compute anyway: the fields the exports show, read
+    checksums and ids, which the pages' keys compute anyway: the fields the exports show, read
     again, take a second at 100,000 statements; an edited body makes its year's part again,
     a tenth of that)."""
     return tuple(fingerprint([statement_key(s) for s in run]) for run in _years(archive))

@@ -25,6 +25,7 @@ a stable order, so that the same input gives the same index.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import gzip
 import hashlib
 import json
@@ -89,25 +90,54 @@ MEMORY = Path("/dev/shm")
 #: is 18 MB, and one Pagefind per core writes at a time).
 MEMORY_ROOM = 1 << 30
 _OURS = "statement-archive-search-"
+LOCK = ".lock"
 _LEFTOVER = re.compile(re.escape(_OURS) + r"([0-9]+)-[0-9a-f]{16}")
 
 
-def _in_memory() -> Path | None:
-    """A new folder of ours in memory, or None if the system has no room there. Folders
-    left by builds that were killed (their process has gone) are removed first."""
+def _in_memory() -> tuple[Path, int] | None:
+    """A new folder of ours in memory and the open file that locks it while this build
+    runs, or None if the system has no room there. Folders of builds that have ended
+    without removing theirs (killed) are removed first."""
     try:
+        for entry in os.scandir(MEMORY):
+            match = _LEFTOVER.fullmatch(entry.name)
+            if match:
+                _remove_if_abandoned(Path(entry.path), int(match.group(1)))
         room = os.statvfs(MEMORY)
         if not os.access(MEMORY, os.W_OK) or room.f_bavail * room.f_frsize < MEMORY_ROOM:
             return None
-        for entry in os.scandir(MEMORY):
-            match = _LEFTOVER.fullmatch(entry.name)
-            if match and not _alive(int(match.group(1))):
-                shutil.rmtree(entry.path, ignore_errors=True)
         folder = MEMORY / f"{_OURS}{os.getpid()}-{secrets.token_hex(8)}"
         folder.mkdir(mode=0o700)
-    except OSError:
+        lock = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:  # no such folder, no room; or just removed by another build (see below)
         return None
-    return folder
+    fcntl.flock(lock, fcntl.LOCK_EX)  # new: no other process has it open
+    return folder, lock
+
+
+def _remove_if_abandoned(folder: Path, pid: int) -> None:
+    """Remove another build's folder in memory if that build has ended: its lock is free.
+
+    A folder without a lock file was made by a build killed at once, or one that is
+    making it this instant: removed only if process ``pid`` has gone (pids are this
+    system's only if it shares them: a build that loses its folder so writes on disk).
+    """
+    try:
+        lock = os.open(folder / LOCK, os.O_RDONLY)
+    except FileNotFoundError:
+        if not _alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    except OSError:
+        return
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # its build is running
+        return
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        os.close(lock)
 
 
 def _alive(pid: int) -> bool:
@@ -147,8 +177,11 @@ class Indexer:
         self._pending: list[tuple[str, Path, Path]] = []
         self._running: list[tuple[str, Path, Path, subprocess.Popen[str]]] = []
         self._folders: list[Path] = []
-        self._memory = _in_memory() if memory else None
-        if self._memory is not None:
+        self._memory: Path | None = None
+        self._lock: int | None = None
+        made = _in_memory() if memory else None
+        if made is not None:
+            self._memory, self._lock = made
             self._folders.append(self._memory)
 
     def __enter__(self) -> Indexer:
@@ -161,6 +194,9 @@ class Indexer:
         self._running.clear()
         for folder in self._folders:
             shutil.rmtree(folder, ignore_errors=True)
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def add(self, bucket: str, pages: Iterable[tuple[str, Path]]) -> None:
         """Index ``pages`` (site path, the file that holds it) into a new bundle. The pages

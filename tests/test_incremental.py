@@ -1,8 +1,10 @@
 """Rebuilds do only what changed, and always end with the site a clean build makes."""
 
+import fcntl
 import gzip
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -82,7 +84,8 @@ def test_one_edited_statement_rewrites_its_page_and_reindexes_one_year(tmp_path,
         trial = search._in_memory()
         if trial is None:
             pytest.skip(f"no room in {search.MEMORY}")
-        trial.rmdir()
+        shutil.rmtree(trial[0])
+        os.close(trial[1])
     config = make_archive(tmp_path)
     build(config, search=True)
     site = config.output_dir
@@ -347,26 +350,66 @@ def test_a_statement_whose_id_names_another_year_than_its_date_is_indexed_with_i
 
 
 def test_pagefind_failing_in_memory_runs_again_on_disk(tmp_path, monkeypatch):
-    memory = tmp_path / "memory"
-    memory.mkdir()
-    for year in range(1990, 2040):  # where each year's bundle would go: a file, not a folder
-        (memory / str(year)).write_text("in the way")
-    monkeypatch.setattr(search, "_in_memory", lambda: memory)
+    def in_memory() -> tuple[Path, int]:
+        memory = tmp_path / "memory"
+        memory.mkdir()
+        for year in range(1990, 2040):  # where each year's bundle would go: a file, not a folder
+            (memory / str(year)).write_text("in the way")
+        return memory, os.open(memory / ".lock", os.O_RDWR | os.O_CREAT)
+
+    monkeypatch.setattr(search, "_in_memory", in_memory)
     config = make_archive(tmp_path)
     build(config, search=True)
     assert tree(config.output_dir) == clean_build(config, tmp_path)
 
 
-def test_folders_in_memory_left_by_killed_builds_are_removed(tmp_path, monkeypatch):
+def test_folders_in_memory_of_builds_that_have_ended_are_removed(tmp_path, monkeypatch):
     monkeypatch.setattr(search, "MEMORY", tmp_path)
+    monkeypatch.setattr(search, "MEMORY_ROOM", 1 << 62)  # no room: removed all the same
     gone = subprocess.Popen(["true"])
     gone.wait()
-    left = tmp_path / f"statement-archive-search-{gone.pid}-0123456789abcdef"
-    running = tmp_path / f"statement-archive-search-{os.getpid()}-0123456789abcdef"
+
+    def folder(pid: int, name: str, locked: bool | None) -> Path:
+        made = tmp_path / f"statement-archive-search-{pid}-{name}"
+        (made / "2010").mkdir(parents=True)
+        if locked is not None:
+            lock = os.open(made / ".lock", os.O_RDWR | os.O_CREAT)
+            if locked:  # its build is running (a pid of another namespace, say)
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                held.append(lock)
+            else:
+                os.close(lock)
+        return made
+
+    held: list[int] = []
+    ended = folder(os.getpid(), "0123456789abcdef", locked=False)
+    running = folder(gone.pid, "1123456789abcdef", locked=True)
+    killed_at_once = folder(gone.pid, "2123456789abcdef", locked=None)
+    being_made = folder(os.getpid(), "3123456789abcdef", locked=None)
     other = tmp_path / "statement-archive-search-notes"
-    for folder in (left, running, other):
-        (folder / "2010").mkdir(parents=True)
-    made = search._in_memory()
-    assert made is not None and made.is_dir() and made.parent == tmp_path
-    assert not left.exists()
-    assert running.is_dir() and other.is_dir()
+    other.mkdir()
+    try:
+        assert search._in_memory() is None
+    finally:
+        for lock in held:
+            os.close(lock)
+    assert not ended.exists() and not killed_at_once.exists()
+    assert running.is_dir() and being_made.is_dir() and other.is_dir()
+
+
+def test_a_renamed_file_without_an_id_is_exported_under_its_new_name(tmp_path):
+    # Its id comes from its name; its checksum and issuer stay the same.
+    config = make_archive(tmp_path)
+    build(config, search=True)
+    path = write_by_hand(config, "Renamed")
+    path.write_text("".join(line for line in path.read_text().splitlines(keepends=True)
+                            if not line.startswith("id:")))
+    path = path.rename(path.with_name("2022-11-07-written-by-hand.md"))
+    build(config, search=True)
+    renamed = path.rename(path.with_name("2022-11-07-renamed-by-hand.md"))
+    build(config, search=True)
+    exported = json.loads(gzip.decompress((config.output_dir / "data/statements.json.gz")
+                                          .read_bytes()))
+    ids = {item["id"] for item in exported}
+    assert renamed.stem in ids and path.stem not in ids
+    assert tree(config.output_dir) == clean_build(config, tmp_path)

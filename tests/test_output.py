@@ -326,16 +326,39 @@ def test_a_small_change_starts_from_the_previous_site_and_never_writes_into_the_
         # that the two share.
         kept = {p: b for p, b in tree(previous).items() if p not in (".generator-staging", BACK)}
         assert kept == live
-        # What it holds of how its record differs from the live one's gives its record.
-        with Output(site, Report()) as output:
-            assert output._previous_record() == {
-                k: v for k, v in _read_manifest(previous).items() if k in ("version", "files",
-                                                                             "foreign")}
+        # What it holds of how its record differs from the live one's gives its record
+        # (which is deleted first: the next build must do without it).
+        assert_previous_record_made_from_differences(site, previous)
     # Built afresh, the same files give the same site, record included.
     fresh = tmp_path / "fresh" / "site"
     build(fresh, versions[-1])
     assert tree(fresh) == tree(site)
     assert (fresh / MANIFEST).read_bytes() == (site / MANIFEST).read_bytes()
+
+
+def assert_previous_record_made_from_differences(site: Path, previous: Path) -> None:
+    expected = _read_manifest(previous)
+    (previous / MANIFEST).unlink()
+    with Output(site, Report()) as output:
+        made = output._previous_record()
+    assert made == {k: v for k, v in expected.items() if k in ("version", "files", "foreign")}
+
+
+def test_the_previous_sites_record_made_from_differences_keeps_keys_changed_alone(tmp_path):
+    site, previous = tmp_path / "site", tmp_path / ".site.previous"
+
+    def build_with_keys(files: dict[str, tuple[bytes, str]]) -> None:
+        with Output(site, Report()) as output:
+            for path, (data, key) in files.items():
+                output.write(path, data, key)
+            output.finish({})
+            output.commit()
+
+    pages = {f"p/{n}.html": (f"page {n}".encode(), "key 1") for n in range(20)}
+    build_with_keys(pages)
+    build_with_keys({**pages, "p/1.html": (b"page 1", "key 2"),  # the same bytes, another key
+                     "p/2.html": (b"page 2, edited", "key 1")})
+    assert_previous_record_made_from_differences(site, previous)
 
 
 def test_a_previous_site_whose_differences_do_not_fit_the_live_site_is_read_whole(tmp_path):
