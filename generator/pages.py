@@ -534,16 +534,13 @@ def _years(archive: Archive) -> list[tuple[Statement, ...]]:
                                                        key=lambda s: s.date.year)]
 
 
-def export_keys(archive: Archive) -> tuple[str, ...]:
-    """What each year's part of the exports is made from: its statements' keys (their files'
-    checksums and ids, which the pages' keys compute anyway: the fields the exports show, read
-    again, take a second at 100,000 statements; an edited body makes its year's part again,
-    a tenth of that)."""
-    return tuple(fingerprint([statement_key(s) for s in run]) for run in _years(archive))
-
-
-def _exports(archive: Archive, keys: Sequence[str]) -> Iterator[Spec]:
+def _exports(archive: Archive) -> Iterator[Spec]:
+    """The data exports, a part per year. A part's key is its statements' keys (their
+    files' checksums and ids, which the pages' keys compute anyway; the fields the
+    exports show, read again, took a second at 100,000 statements): an edited body
+    makes its year's part again, the same bytes."""
     runs = _years(archive)
+    keys = [fingerprint([statement_key(s) for s in run]) for run in runs]
     json_parts: list[tuple[str, Callable[[], bytes]]] = [("head", lambda: exports.JSON_HEAD)]
     csv_parts: list[tuple[str, Callable[[], bytes]]] = [("head", exports.csv_header)]
     for i, (run, key) in enumerate(zip(runs, keys, strict=True)):
@@ -606,4 +603,4 @@ def _other_files(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[S
     yield from _sitemaps(archive, site)
     yield _robots(site)
     yield _file(".nojekyll", b"", lambda: b"")
-    yield from _exports(archive, export_keys(archive))
+    yield from _exports(archive)

@@ -140,6 +140,12 @@ def _remove_if_abandoned(folder: Path, pid: int) -> None:
         os.close(lock)
 
 
+def _on_disk(folder: Path) -> Path:
+    """Where a run writes its bundle when not in memory: in its scratch folder, beside the
+    pages it reads (``site``), not inside them."""
+    return folder / "bundle"
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -165,7 +171,7 @@ class Indexer:
     """
 
     def __init__(self, binary: Path, language: str, scratch: Callable[[], Path],
-                 jobs: int | None = None, memory: bool = True) -> None:
+                 jobs: int | None = None) -> None:
         self.binary = binary
         self.language = language
         """The site's language (Pagefind is given its first part, ``en`` for ``en-GB``)."""
@@ -179,7 +185,7 @@ class Indexer:
         self._folders: list[Path] = []
         self._memory: Path | None = None
         self._lock: int | None = None
-        made = _in_memory() if memory else None
+        made = _in_memory()
         if made is not None:
             self._memory, self._lock = made
             self._folders.append(self._memory)
@@ -204,8 +210,7 @@ class Indexer:
         as fewer than ``jobs`` run."""
         folder = self.scratch()
         self._folders.append(folder)
-        bundle = (self._memory / bucket if self._memory is not None
-                  else folder / "bundle")  # beside the pages' folder, not inside what it reads
+        bundle = self._memory / bucket if self._memory is not None else _on_disk(folder)
         made: set[Path] = set()
         for path, source in pages:
             target = folder / "site" / path
@@ -255,7 +260,7 @@ class Indexer:
             if process.returncode != 0 and bundle.parent == self._memory:
                 # Out of room in memory, say: that bucket again, on disk.
                 shutil.rmtree(bundle, ignore_errors=True)
-                self._pending.insert(0, (bucket, folder, folder / "bundle"))
+                self._pending.insert(0, (bucket, folder, _on_disk(folder)))
                 self._start()
                 continue
             if process.returncode != 0:
