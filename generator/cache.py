@@ -66,9 +66,8 @@ class Cache:
         input to see whether any changed (``pipeline``) does not stat them again.
 
         A file the build itself writes is stat-ed afresh (``FileCache.put``). One
-        changed by someone else while the build runs is caught by the build's
-        last look at its inputs, which then keeps the next build from trusting
-        this one.
+        changed by someone else while the build runs is then not as this build
+        remembers it, so the next build looks at everything again.
         """
         try:
             return self.stats[path]

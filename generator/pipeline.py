@@ -408,16 +408,11 @@ def _build(config: SiteConfig, report: Report, *, search: bool, keep: list[objec
         ) from None
     archive = load_archive(config, report, cache)
     report.count("statements in the archive", len(archive.statements))
-    # The inputs are looked at again to see whether any changed while the build ran. Any
-    # moment after the first look will do (a change after it is seen either now or by the
-    # next build): while Pagefind runs, it costs no time.
-    after: dict[str, object] = {}
-    keep.extend((archive, after, later))
+    keep.extend((archive, later))
 
     def meanwhile() -> None:
         for task in later:  # the import's record, made while Pagefind runs
             task()
-        after.update(_input_state(config, search))
 
     try:
         write_site(config, archive, report, search_on=search, meanwhile=meanwhile,
@@ -427,12 +422,12 @@ def _build(config: SiteConfig, report: Report, *, search: bool, keep: list[objec
             f"cannot write {exc.filename or config.output_dir}: {exc.strerror or exc}; "
             "the previous site is unchanged"
         ) from None
-    # Remember this build, unless an input changed while it ran: every file must be as the
-    # build saw it (as it first looked at it, or as it wrote it). Otherwise the next build
-    # must look at everything again.
+    # Remember the inputs as this build saw them: as it first looked at them, or as it
+    # wrote them. A file changed, added or removed by someone else while it ran (after the
+    # first look) is then not as remembered, so the next build looks at everything again;
+    # no second look is needed to tell (it took 0.6 s at 100,000 statements).
     seen = {**before, **cache.stats}
     keep.append(seen)
-    if seen.keys() == after.keys() and all(seen[k] == after[k] for k in after):
-        cache.save("last-build", {"inputs": after, "site": _site_folders(config.output_dir),
-                                  "problems": list(report.problems)})
+    cache.save("last-build", {"inputs": seen, "site": _site_folders(config.output_dir),
+                              "problems": list(report.problems)})
     return archive

@@ -3,6 +3,8 @@
 import shutil
 from pathlib import Path
 
+import pytest
+
 from generator import ingest, pipeline, store
 from generator.cache import Cache, FileCache
 from generator.problems import Report
@@ -114,6 +116,37 @@ def test_a_store_file_edited_while_a_build_runs_is_on_the_site_after_the_next_bu
     assert not report.skipped
     page = next(config.output_dir.glob(f"statements/*/{path.stem}.html")).read_text()
     assert "Edited meanwhile." in page
+
+
+@pytest.mark.parametrize("change", ["edited", "removed"])
+def test_a_store_file_changed_while_the_site_is_written_is_seen_by_the_next_build(
+        tmp_path, monkeypatch, change):
+    config = make_archive(tmp_path)
+    build(config)
+    path = next(config.content_dir.rglob("*.md"))
+    page = lambda: next(config.output_dir.glob(f"statements/*/{path.stem}.html"), None)  # noqa: E731
+    real = pipeline.write_site
+
+    def change_then_write(*args, **kwargs):
+        # The store has been read: this build does not see the change.
+        if change == "edited":
+            path.write_text(path.read_text().replace("---\n\n", "---\n\nEdited meanwhile. ", 1))
+        else:
+            path.unlink()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "CODE", "another version")  # the build runs again
+    monkeypatch.setattr(pipeline, "write_site", change_then_write)
+    build(config)
+    assert page() is not None and "Edited meanwhile." not in page().read_text()
+    monkeypatch.setattr(pipeline, "write_site", real)
+    report = build(config)
+    assert not report.skipped
+    if change == "edited":
+        assert "Edited meanwhile." in page().read_text()
+    else:  # made again from its captures
+        assert path.exists() and page() is not None
+    assert build(config).skipped  # and the build after that has nothing to do
 
 
 def test_a_file_an_import_wrote_is_cached_as_reading_it_gives(tmp_path):
