@@ -123,6 +123,35 @@ def test_an_edited_file_counts_as_kept_and_the_restored_one_as_unchanged(settled
     assert "kept as edited by hand" not in restored.counts
 
 
+def test_edits_are_saved_apart_and_each_replay_says_what_a_full_import_would(
+        settled, monkeypatch):
+    whole = Cache.for_root(settled.root).folder / f"{import_record.NAME}.pickle"
+    saved = whole.read_bytes()
+    for name in ("2022-09-22-vice-director-general", "2022-09-22-vice-director-general",
+                 "2023-03-14"):
+        edit_text(a_store_file(settled, name))
+        edited, read = imported(settled, monkeypatch)
+        assert not read
+        assert whole.read_bytes() == saved  # the record is not saved whole after an edit
+        again, read = imported(settled, monkeypatch)  # the next import starts from the edits
+        assert not read
+        assert said(edited) == said(again) == said(full(settled))
+        saved = whole.read_bytes()  # (``full`` saved it whole)
+
+
+def test_edits_saved_apart_go_with_the_record_they_were_made_on(settled, monkeypatch):
+    monkeypatch.setattr(import_record, "EDITS_APART", 1)
+    edit_text(a_store_file(settled))
+    imported(settled, monkeypatch)  # one edit: saved apart
+    edit_text(a_store_file(settled, "2023-03-14"))
+    imported(settled, monkeypatch)  # two: the record is saved whole, the edits file is old
+    assert (Cache.for_root(settled.root).folder / f"{import_record.EDITS}.pickle").exists()
+    again, read = imported(settled, monkeypatch)
+    assert not read
+    assert again.counts["kept as edited by hand"] == 2
+    assert said(again) == said(full(settled))
+
+
 def replace_capture(config):
     path = a_store_file(config)
     text = path.read_text()
