@@ -21,6 +21,15 @@ from generator.problems import Report
 from .sites import build, make_archive
 
 
+@pytest.fixture(autouse=True, params=["saved apart", "saved whole"])
+def saved(request, monkeypatch):
+    """Every test runs with the changes to a record saved apart (as a build saves a few
+    files' changes) and with every record saved whole (as after many)."""
+    if request.param == "saved whole":
+        monkeypatch.setattr(import_record, "CHANGES_APART", -1)
+    return request.param
+
+
 def imported(config, monkeypatch):
     """Import; return the report and whether the captures were read (a full import)."""
     calls = []
@@ -123,29 +132,35 @@ def test_an_edited_file_counts_as_kept_and_the_restored_one_as_unchanged(settled
     assert "kept as edited by hand" not in restored.counts
 
 
-def test_edits_are_saved_apart_and_each_replay_says_what_a_full_import_would(
-        settled, monkeypatch):
-    whole = Cache.for_root(settled.root).folder / f"{import_record.NAME}.pickle"
-    saved = whole.read_bytes()
-    for name in ("2022-09-22-vice-director-general", "2022-09-22-vice-director-general",
-                 "2023-03-14"):
-        edit_text(a_store_file(settled, name))
-        edited, read = imported(settled, monkeypatch)
+def test_changes_are_saved_apart_and_each_replay_says_what_a_full_import_would(
+        settled, monkeypatch, tmp_path, saved):
+    if saved == "saved whole":
+        pytest.skip("about changes saved apart")
+    folder = Cache.for_root(settled.root).folder
+    wholes = [folder / f"{name}.pickle" for name in (import_record.NAME, import_record.SOURCES)]
+    before = [path.read_bytes() for path in wholes]
+    for n, change in enumerate([
+            lambda config: edit_text(a_store_file(config)),
+            lambda config: edit_text(a_store_file(config)),
+            new_statement,
+            lambda config: edit_text(a_store_file(config, "2023-03-14"))]):
+        change(settled)
+        assert not same_as_a_full_import(settled, monkeypatch, tmp_path / str(n))
+        assert [path.read_bytes() for path in wholes] == before  # neither saved whole again
+        again, read = imported(settled, monkeypatch)  # the next import starts from the changes
         assert not read
-        assert whole.read_bytes() == saved  # the record is not saved whole after an edit
-        again, read = imported(settled, monkeypatch)  # the next import starts from the edits
-        assert not read
-        assert said(edited) == said(again) == said(full(settled))
-        saved = whole.read_bytes()  # (``full`` saved it whole)
+        assert said(again) == said(full(settled))
 
 
-def test_edits_saved_apart_go_with_the_record_they_were_made_on(settled, monkeypatch):
-    monkeypatch.setattr(import_record, "EDITS_APART", 1)
+def test_changes_saved_apart_go_with_the_record_they_were_made_on(settled, monkeypatch, saved):
+    if saved == "saved whole":
+        pytest.skip("about changes saved apart")
+    monkeypatch.setattr(import_record, "CHANGES_APART", 2)  # one file's stat and entry
     edit_text(a_store_file(settled))
-    imported(settled, monkeypatch)  # one edit: saved apart
+    imported(settled, monkeypatch)  # one file edited: the changes are saved apart
     edit_text(a_store_file(settled, "2023-03-14"))
-    imported(settled, monkeypatch)  # two: the record is saved whole, the edits file is old
-    assert (Cache.for_root(settled.root).folder / f"{import_record.EDITS}.pickle").exists()
+    imported(settled, monkeypatch)  # two: the record is saved whole, the changes are old
+    assert (Cache.for_root(settled.root).folder / f"{import_record.NAME}-changes.pickle").exists()
     again, read = imported(settled, monkeypatch)
     assert not read
     assert again.counts["kept as edited by hand"] == 2
