@@ -413,3 +413,17 @@ def test_a_renamed_file_without_an_id_is_exported_under_its_new_name(tmp_path):
     ids = {item["id"] for item in exported}
     assert renamed.stem in ids and path.stem not in ids
     assert tree(config.output_dir) == clean_build(config, tmp_path)
+
+
+def test_an_office_renamed_in_the_issuer_list_is_renamed_on_its_statements_pages(tmp_path):
+    # The statements' issuers stay the same; only the chain above them changes.
+    config = make_archive(tmp_path)
+    listed = (Path(__file__).parents[1] / "content" / "issuers.yaml").read_text()
+    config.issuers_file.write_text(listed)
+    build(config, search=True)
+    old, new = "General Bureau of Equipment of the", "Bureau of Equipment (renamed) of the"
+    config.issuers_file.write_text(listed.replace(f"name: {old}", f"name: {new}", 1))
+    build(config, search=True)
+    (page,) = config.output_dir.glob("statements/2022/2022-09-22-vice-director-general-*.html")
+    assert f" › {new}" in page.read_text() and f" › {old}" not in page.read_text()
+    assert tree(config.output_dir) == clean_build(config, tmp_path)
