@@ -37,8 +37,9 @@ Later = list[Callable[[], object]]
 
 
 def import_sources(config: SiteConfig, report: Report, cache: Cache | None = None,
-                   later: Later | None = None) -> None:
-    """Import the captures of ``config.source_dir`` into ``config.content_dir``."""
+                   later: Later | None = None) -> list[str] | None:
+    """Import the captures of ``config.source_dir`` into ``config.content_dir``; return the
+    store's files (``store.store_files``) if the import wrote none, else None."""
     cache = cache or Cache.for_root(config.root)
     authority = issuers.load_authority(config.issuers_file)
     with report.timed("look at the last import"):
@@ -56,16 +57,17 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
         if replayed is not None:
             if replayed is not record:  # store files were edited: the record follows them
                 _keep(cache, later, lambda: replayed, None)
-            return
+            return stored
     # Whatever happens next, the old record no longer holds (the new one is made at the end).
     import_record.save(cache, None)
     if record is not None:
         with report.timed("import changed captures"):
             if _advance(record, import_record.load_sources(cache, record), inputs, sources,
                         config, authority, cache, report, later):
-                return
+                return None
     _full(key, inputs, sources, stored, config, authority, cache, report,
           later if recorded else None, remember=recorded)
+    return None
 
 
 def _key(config: SiteConfig, authority: issuers.Authority) -> tuple[object, ...]:

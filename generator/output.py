@@ -41,6 +41,7 @@ import fcntl
 import gzip
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
@@ -317,6 +318,8 @@ class Output:
         """The generated files the staging folder started with (from the previous site)."""
         self.base_foreign: set[str] = set()
         """The files not ours that the previous site carried."""
+        self.foreign: set[str] = set()
+        """The files not ours that the site carries (as of the last commit)."""
         self._groups: dict[tuple[str, str, int], dict[str, dict[str, tuple[str, str]]]] = {}
         self._listed: dict[str, tuple[Any, list[str], list[str]]] = {}
         """Each folder of the current site as the last walk listed it (``_walk_current``)."""
@@ -335,6 +338,7 @@ class Output:
         # Another build may have finished while we waited: read its record.
         self.old = _read_manifest(self.out) if (self.out / MANIFEST).is_file() else {"files": {}}
         self.old_files = _files(self.old)
+        self.foreign = _foreign(self.old)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -708,6 +712,17 @@ class Output:
         elif target.exists() or target.is_symlink():
             target.unlink()
 
+    def folders(self) -> list[str]:
+        """The site's folders that hold its files, ours and those it carries, as this build
+        leaves them, and the site's own (``""``); site-relative."""
+        folders = {""}
+        for path in itertools.chain(self.files, self.foreign):
+            folder = path.rpartition("/")[0]
+            while folder not in folders:
+                folders.add(folder)
+                folder = folder.rpartition("/")[0]
+        return sorted(folders)
+
     # -- committing --
 
     def _drop_stale(self) -> None:
@@ -759,6 +774,7 @@ class Output:
         if self.base or self.base_foreign:
             self._drop_stale()
         foreign = self._carry_foreign_files()
+        self.foreign = set(foreign)
         manifest = {"version": _MANIFEST_VERSION, "meta": self.meta,
                     "files": {p: list(v) for p, v in sorted(self.files.items())},
                     "foreign": sorted(foreign)}

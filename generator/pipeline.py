@@ -42,14 +42,17 @@ from .urls import Paths
 
 
 def import_sources(config: SiteConfig, report: Report, cache: Cache | None = None,
-                   later: list[Callable[[], object]] | None = None) -> None:
+                   later: list[Callable[[], object]] | None = None) -> list[str] | None:
     """Sources to the Markdown store (``importer``): parse the captures, merge duplicates,
-    write new files. ``later`` gets work the caller may do when it has time to spare."""
-    importer.import_sources(config, report, cache, later)
+    write new files. ``later`` gets work the caller may do when it has time to spare.
+    Returns the store's files if the import wrote none (else None)."""
+    return importer.import_sources(config, report, cache, later)
 
 
-def load_archive(config: SiteConfig, report: Report, cache: Cache | None = None) -> Archive:
-    """The Markdown store to the archive model (reading every file, checking them as a whole).
+def load_archive(config: SiteConfig, report: Report, cache: Cache | None = None,
+                 files: list[str] | None = None) -> Archive:
+    """The Markdown store to the archive model (reading every file, checking them as a whole;
+    ``files``: the store's files, if they were just listed).
 
     A file that names no issuer (written by hand) gets one extracted from its
     headline and opening, in memory only; a file that names one keeps it.
@@ -57,7 +60,7 @@ def load_archive(config: SiteConfig, report: Report, cache: Cache | None = None)
     authority = issuers.load_authority(config.issuers_file)
     with report.timed("read store"):
         statements = store.load_statements(config.content_dir, report,
-                                           cache or Cache.for_root(config.root))
+                                           cache or Cache.for_root(config.root), files)
     with report.timed("issuers"):
         statements = [issuers.with_issuer(s, authority) for s in statements]
     with report.timed("model"):
@@ -164,8 +167,9 @@ def _index(out: output.Output, indexer: search.Indexer, bucket: str, paths: Iter
 
 def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_on: bool,
                meanwhile: Callable[[], object] = lambda: None, cache: Cache | None = None
-               ) -> bool:
-    """Pages and search index into the output folder; True if the site changed.
+               ) -> list[str]:
+    """Pages and search index into the output folder; returns the site's folders
+    (``Output.folders``).
 
     Only what changed is rendered: every output has a key (what it is made
     from), and a file whose key is the same as in the current site is kept.
@@ -275,7 +279,7 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
         meanwhile()
     report.count("site files", len(out.files))
     report.count("site files written", out.changed)
-    return out.changed_site
+    return out.folders()
 
 
 def _input_state(config: SiteConfig, search_on: bool) -> dict[str, object]:
@@ -328,13 +332,13 @@ def _stat_tree(folder: str, state: dict[str, object]) -> None:
                 state[entry.path] = (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def _site_folders(folder: Path) -> dict[str, object]:
-    """The stat of every folder of the site.
+def _site_folders(site: Path, folders: Iterable[str]) -> dict[str, object]:
+    """The stat of each of the site's ``folders`` (site-relative).
 
     A file added, deleted or renamed by hand changes its folder's stat, so these
     tell whether the site is as a build left it without listing its files.
     """
-    return {dirpath: stat_key(dirpath) for dirpath, _, _ in os.walk(folder)}
+    return {str(site / folder): stat_key(site / folder) for folder in folders}
 
 
 def _site_unchanged(recorded: object) -> bool:
@@ -400,13 +404,13 @@ def _build(config: SiteConfig, report: Report, *, search: bool, keep: list[objec
     cache.stats = {path: key for path, key in before.items() if os.path.isabs(path)}
     later: list[Callable[[], object]] = []
     try:
-        import_sources(config, report, cache, later)
+        stored = import_sources(config, report, cache, later)
     except OSError as exc:
         raise BuildInterrupted(
             f"cannot write {exc.filename or config.content_dir}: {exc.strerror or exc}; every "
             "file of the Markdown store is still whole (each is written completely or not at all)"
         ) from None
-    archive = load_archive(config, report, cache)
+    archive = load_archive(config, report, cache, stored)
     report.count("statements in the archive", len(archive.statements))
     keep.extend((archive, later))
 
@@ -415,8 +419,8 @@ def _build(config: SiteConfig, report: Report, *, search: bool, keep: list[objec
             task()
 
     try:
-        write_site(config, archive, report, search_on=search, meanwhile=meanwhile,
-                   cache=cache)
+        folders = write_site(config, archive, report, search_on=search, meanwhile=meanwhile,
+                             cache=cache)
     except OSError as exc:
         raise BuildInterrupted(
             f"cannot write {exc.filename or config.output_dir}: {exc.strerror or exc}; "
@@ -428,6 +432,6 @@ def _build(config: SiteConfig, report: Report, *, search: bool, keep: list[objec
     # no second look is needed to tell (it took 0.6 s at 100,000 statements).
     seen = {**before, **cache.stats}
     keep.append(seen)
-    cache.save("last-build", {"inputs": seen, "site": _site_folders(config.output_dir),
+    cache.save("last-build", {"inputs": seen, "site": _site_folders(config.output_dir, folders),
                               "problems": list(report.problems)})
     return archive

@@ -430,10 +430,12 @@ def read_all(content_dir: Path, report: Report, cache: Cache | None = None,
     return files
 
 
-def load_statements(content_dir: Path, report: Report, cache: Cache | None = None
-                    ) -> list[Statement]:
-    """Every statement of the store that could be read, in file order."""
-    return [f.statement for f in read_all(content_dir, report, cache) if f.statement is not None]
+def load_statements(content_dir: Path, report: Report, cache: Cache | None = None,
+                    paths: Iterable[str] | None = None) -> list[Statement]:
+    """Every statement of the store that could be read, in file order (``paths``: the
+    store's files, if they were just listed)."""
+    return [f.statement for f in read_all(content_dir, report, cache, paths)
+            if f.statement is not None]
 
 
 # --- saving an import --------------------------------------------------------------------
