@@ -131,6 +131,19 @@ Briefs = Mapping[str, str]
 lists and neighbours)."""
 
 
+class _Briefs(dict[str, str]):
+    """``Briefs``, each made when first asked for: the first statement pages are planned
+    (and their search index started) before the briefs of every statement are made."""
+
+    def __init__(self, statements: Sequence[Statement]) -> None:
+        super().__init__()
+        self._statements = {s.id: s for s in statements}
+
+    def __missing__(self, statement_id: str) -> str:
+        made = self[statement_id] = brief(self._statements[statement_id])
+        return made
+
+
 def brief(statement: Statement) -> str:
     """A checksum of what a list of statements shows of one (part of the lists' keys)."""
     issuer = statement.issuer
@@ -625,7 +638,7 @@ def plan_in_two(archive: Archive, config: SiteConfig, *, search: bool = True, th
     """``plan`` as the statement pages (all the search index reads), then the rest;
     ``statements``: the archive's statements in the order their pages are wanted."""
     site = site_info(config, search, theme)
-    briefs = {s.id: brief(s) for s in archive.statements}
+    briefs = _Briefs(archive.statements)
     return (_statement_pages(archive, site, briefs, statements or archive.statements),
             _other_files(archive, site, briefs))
 

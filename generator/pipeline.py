@@ -166,8 +166,8 @@ def _index(out: output.Output, indexer: search.Indexer, bucket: str, paths: Iter
 
 
 def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_on: bool,
-               meanwhile: Callable[[], object] = lambda: None, cache: Cache | None = None
-               ) -> list[str]:
+               meanwhile: Callable[[], object] = lambda: None, cache: Cache | None = None,
+               changed: Callable[[Statement], bool] = lambda statement: False) -> list[str]:
     """Pages and search index into the output folder; returns the site's folders
     (``Output.folders``).
 
@@ -180,7 +180,8 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
     The statement pages are planned first, a bucket (year) at a time: they are
     all the search index reads. When few changed, a bucket's are written as soon
     as it is planned, and Pagefind indexes it, if it changed, while the rest of
-    the site is planned and written.
+    the site is planned and written. The buckets of the statements ``changed``
+    says have changed since the last build go first.
     """
     ran = False
     renderer = Renderer(config, cache)
@@ -190,8 +191,6 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
         no_inside=(config.content_dir, config.source_dir),
         wait_message=sys.stderr,
     ) as out, contextlib.ExitStack() as stack:
-        buckets = offline_search.buckets(archive.statements) if search_on else {}
-        offline_keys, due = _offline_due(out, buckets)
         indexer = (stack.enter_context(search.Indexer(search.executable(), config.language,
                                                       out.scratch))
                    if search_on else None)
@@ -204,11 +203,14 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
         def progress(done: int, total: int) -> None:
             report.progress("pages", done, total)
 
-        # The statement pages a bucket (year) at a time, the latest first (where new
-        # statements mostly go). Once a bucket's pages are planned, if few pages have
-        # changed so far, they are written and, if that changed the bucket, its search
-        # index is started (one per core) while the build goes on with the rest.
+        # The statement pages a bucket (year) at a time: those of changed statements first,
+        # then the latest first (where new statements mostly go). Once a bucket's pages are
+        # planned, if few pages have changed so far, they are written and, if that changed
+        # the bucket, its search index is started (one per core) while the build goes on
+        # with the rest: the sooner the better, as Pagefind may end after the build.
+        first = {Paths.bucket(s.id) for s in archive.statements if changed(s)}
         order = sorted(archive.statements, key=lambda s: Paths.bucket(s.id), reverse=True)
+        order.sort(key=lambda s: Paths.bucket(s.id) not in first)
         statement_specs, other_specs = pages.plan_in_two(
             archive, config, search=search_on, theme=theme.checksum(config), statements=order)
         specs: list[pages.Spec] = []
@@ -234,6 +236,8 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
                     and len(indexer.buckets) < indexer.jobs):
                 with contextlib.suppress(FileNotFoundError):  # a page gone: indexed later
                     _index(out, indexer, bucket, paths)
+        buckets = offline_search.buckets(archive.statements) if search_on else {}
+        offline_keys, due = _offline_due(out, buckets)
         # Work for the other core is forked only now: after a fork, each page of this
         # process's memory that it writes is copied once (the two share them until then),
         # and that would delay the statement pages above, and so the search index.
@@ -418,9 +422,12 @@ def _build(config: SiteConfig, report: Report, *, search: bool, keep: list[objec
         for task in later:  # the import's record, made while Pagefind runs
             task()
 
+    # The store files changed since the last build (edited, or written by the import).
+    last_inputs = last.get("inputs") if isinstance(last.get("inputs"), dict) else {}
+    changed = {path for path, key in cache.stats.items() if last_inputs.get(path, ()) != key}
     try:
         folders = write_site(config, archive, report, search_on=search, meanwhile=meanwhile,
-                             cache=cache)
+                             cache=cache, changed=lambda s: s.path in changed)
     except OSError as exc:
         raise BuildInterrupted(
             f"cannot write {exc.filename or config.output_dir}: {exc.strerror or exc}; "
