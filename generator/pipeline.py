@@ -140,9 +140,7 @@ def _stale(out: output.Output, specs: Iterable[pages.Spec]) -> list[pages.Spec]:
     current site's file of each of the others is kept."""
     stale = []
     for spec in specs:
-        if out.current(spec.path, spec.key):
-            out.keep(spec.path)
-        else:
+        if not out.keep_current(spec.path, spec.key):
             stale.append(spec)
     return stale
 
