@@ -501,6 +501,10 @@ class Output:
         self.unchanged.append(path)
         return True
 
+    def has(self, path: str) -> bool:
+        """Whether the current site has ``path`` (a file deleted by hand: not)."""
+        return path in self._present
+
     def keep(self, path: str) -> None:
         """Keep the current site's ``path`` as it is (the caller knows it is up to date)."""
         # A path the walk of the current site found needs no check (200,000 at 100,000
@@ -586,7 +590,9 @@ class Output:
         tools = tuple(d + "/" for d in tool_dirs)
         old_pages = {p for p in self.old_files if not p.startswith(tools)}
         removed = old_pages - set(self.files)
-        if not self.changed and not removed and self.old.get("meta") == meta and self.old_files:
+        if (not self.changed and not removed and self.old.get("meta") == meta and self.old_files
+                and all(p in self._present for p in self.old_files if p.startswith(tools))):
+            # (A tool's file deleted by hand: the site changes, and the tool runs again.)
             self.changed_site = False
             return []
         self.changed_site = True
@@ -722,7 +728,9 @@ class Output:
         """The site's folders that hold its files, ours and those it carries, as this build
         leaves them, and the site's own (``""``); site-relative."""
         folders = {""}
-        for path in itertools.chain(self.files, self.foreign):
+        # A site left as it was is the current one, tools' files (the search index) included.
+        files = self.files if self.changed_site else self.old_files
+        for path in itertools.chain(files, self.foreign):
             folder = path.rpartition("/")[0]
             while folder not in folders:
                 folders.add(folder)

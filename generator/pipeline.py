@@ -113,7 +113,7 @@ def _offline_due(out: output.Output, buckets: dict[str, list[Statement]]
         keys[bucket] = pages.fingerprint(CODE, offline_search.FORMAT,
                                          [pages.statement_key(s) for s in members])
         kept = previous.get(bucket, [])
-        if old.get(bucket) == keys[bucket] and kept:
+        if old.get(bucket) == keys[bucket] and kept and all(out.has(path) for path in kept):
             for path in kept:
                 out.keep(path)
         else:

@@ -427,3 +427,21 @@ def test_an_office_renamed_in_the_issuer_list_is_renamed_on_its_statements_pages
     (page,) = config.output_dir.glob("statements/2022/2022-09-22-vice-director-general-*.html")
     assert f" › {new}" in page.read_text() and f" › {old}" not in page.read_text()
     assert tree(config.output_dir) == clean_build(config, tmp_path)
+
+
+@pytest.mark.parametrize("folder", ["pagefind", "search/data"])
+@pytest.mark.parametrize("touched", [False, True])
+def test_a_search_index_file_deleted_by_hand_comes_back(tmp_path, folder, touched):
+    config = make_archive(tmp_path)
+    build(config, search=True)
+    if touched:  # a build that changes nothing first: the site is left as it was
+        store_file = next(config.content_dir.rglob("*.md"))
+        os.utime(store_file, ns=(0, store_file.stat().st_mtime_ns + 10**9))
+        assert build(config, search=True).counts["site files written"] == 0
+    (victim,) = [p for p in sorted((config.output_dir / folder).rglob("*"))
+                 if p.is_file() and p.parent.parent != config.output_dir][:1]
+    expected = victim.read_bytes()
+    victim.unlink()
+    build(config, search=True)
+    assert victim.read_bytes() == expected
+    assert tree(config.output_dir) == clean_build(config, tmp_path)
