@@ -166,12 +166,12 @@ def _full(key: tuple[object, ...], inputs: dict[str, StatKey | None], sources: l
         report.count(import_record.FOUND, len(pairs))
         if len(documents) > len(pairs):
             report.count("duplicate captures merged", len(documents) - len(pairs))
-        memo = cache.load("imports")
+        memo = import_record.load_memo(cache)
         signatures, due = _decide(pairs, existing.files, memo, authority, report)
     with report.timed("write store"):
         saved = store.save([s for _, s in due], config.content_dir, existing, report, cache)
     memo = _remembered(memo, signatures, due, saved)
-    cache.save("imports", memo)
+    import_record.save_memo(cache, memo)
     if not remember or not _settled(saved, existing.files, dict(pairs), existing.claimed,
                                     report.problems[save_start:]):
         return
@@ -310,13 +310,13 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
             report.count(what, n)
     lookup.save()  # the captures parsed, for the imports to come
     store_lookup.save()
-    memo = cache.load("imports")
+    memo = import_record.load_memo(cache)
     signatures, due = _decide(pairs, files, memo, authority, report)
     saved = store.save([s for _, s in due], config.content_dir, store.Existing(files=files),
                        report, cache)
     paired = (record_paired - set(old_ids)) | set(signatures)
     memo = _remembered(memo, paired, due, saved)
-    cache.save("imports", memo)
+    import_record.save_memo(cache, memo)
     if not _settled(saved, files, dict(pairs), claimed, report.problems[save_start:]):
         return True
     counts = _counted(report, counts_before)
