@@ -93,9 +93,10 @@ class Paths:
         return "sitemap.xml"
 
     @staticmethod
-    def sitemap_part(number: int) -> str:
-        """One of a large site's sitemaps (from 1), gzip-compressed as the protocol allows."""
-        return f"sitemaps/sitemap-{number}.xml.gz"
+    def sitemap_part(name: str) -> str:
+        """One of a large site's sitemaps (a year of statements, say), gzip-compressed as the
+        protocol allows."""
+        return f"sitemaps/sitemap-{segment(name)}.xml.gz"
 
     @staticmethod
     def not_found() -> str:
