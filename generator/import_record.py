@@ -186,7 +186,7 @@ def load_memo(cache: Cache) -> dict[str, tuple[str, str]]:
 
 
 def save_memo(cache: Cache, memo: dict[str, tuple[str, str]]) -> None:
-    _save(cache, MEMO, _Memo(memo), ("made",))
+    _save(cache, MEMO, _Memo(dict(memo)), ("made",))  # held as saved: the caller may change it
 
 
 def new_token() -> str:

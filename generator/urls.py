@@ -95,8 +95,9 @@ class Paths:
     @staticmethod
     def sitemap_part(name: str) -> str:
         """One of a large site's sitemaps (a year of statements, say), gzip-compressed as the
-        protocol allows."""
-        return f"sitemaps/sitemap-{segment(name)}.xml.gz"
+        protocol allows; at the site's root, as a sitemap may list only URLs in its folder
+        and below."""
+        return f"sitemap-{segment(name)}.xml.gz"
 
     @staticmethod
     def not_found() -> str:

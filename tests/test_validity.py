@@ -236,7 +236,9 @@ def test_a_sitemap_too_long_for_one_file_becomes_an_index_of_valid_sitemaps(tmp_
     assert len(parts) >= 3 and len(parts) == len(root)
     listed: list[str] = []
     for loc in parts:
-        assert loc.startswith(BASE_URL) and loc.endswith(".xml.gz")
+        # At the site's root: a sitemap may list only URLs in its own folder and below.
+        assert loc.startswith(BASE_URL) and "/" not in loc[len(BASE_URL):]
+        assert loc.endswith(".xml.gz")
         problems, urls = urlset_problems(page_of(loc, site), site)
         assert problems == []
         assert 0 < len(urls) <= 10
