@@ -323,6 +323,8 @@ class Output:
         self._groups: dict[tuple[str, str, int], dict[str, dict[str, tuple[str, str]]]] = {}
         self._listed: dict[str, tuple[Any, list[str], list[str]]] = {}
         """Each folder of the current site as the last walk listed it (``_walk_current``)."""
+        self._walked: dict[str, Any] = {}
+        """Each folder's stat as the walks took it, just before listing it."""
         self._replace_staged: set[str] = set()
         """Unchanged files a worker wrote into the staging folder all the same."""
         self._written: set[str] = set()
@@ -466,7 +468,7 @@ class Output:
         while pending:
             rel = pending.pop()
             full = os.path.join(self.out, rel)
-            key = stat_key(full)
+            key = self._walked[rel] = stat_key(full)
             seen = self._listed.get(rel)
             if seen is not None and key is not None and seen[0] == key:
                 files, folders = seen[1], seen[2]
@@ -724,9 +726,11 @@ class Output:
         elif target.exists() or target.is_symlink():
             target.unlink()
 
-    def folders(self) -> list[str]:
-        """The site's folders that hold its files, ours and those it carries, as this build
-        leaves them, and the site's own (``""``); site-relative."""
+    def folder_stats(self) -> dict[str, Any]:
+        """The stat (``stat_key``) of each of the site's folders that hold its files, ours and
+        those it carries, and of the site's own (``""``), by site-relative path, as this build
+        leaves them: a site left as it was, as this build's walk saw them (a file deleted by
+        hand after the walk then shows, and the next build runs)."""
         folders = {""}
         # A site left as it was is the current one, tools' files (the search index) included.
         files = self.files if self.changed_site else self.old_files
@@ -735,7 +739,9 @@ class Output:
             while folder not in folders:
                 folders.add(folder)
                 folder = folder.rpartition("/")[0]
-        return sorted(folders)
+        walked = {} if self.changed_site else self._walked
+        return {folder: walked[folder] if folder in walked
+                else stat_key(os.path.join(self.out, folder)) for folder in sorted(folders)}
 
     # -- committing --
 

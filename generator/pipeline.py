@@ -165,9 +165,10 @@ def _index(out: output.Output, indexer: search.Indexer, bucket: str, paths: Iter
 
 def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_on: bool,
                meanwhile: Callable[[], object] = lambda: None, cache: Cache | None = None,
-               changed: Callable[[Statement], bool] = lambda statement: False) -> list[str]:
-    """Pages and search index into the output folder; returns the site's folders
-    (``Output.folders``).
+               changed: Callable[[Statement], bool] = lambda statement: False
+               ) -> dict[str, object]:
+    """Pages and search index into the output folder; returns the stats of the site's
+    folders (``Output.folder_stats``).
 
     Only what changed is rendered: every output has a key (what it is made
     from), and a file whose key is the same as in the current site is kept.
@@ -281,7 +282,7 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
         meanwhile()
     report.count("site files", len(out.files))
     report.count("site files written", out.changed)
-    return out.folders()
+    return out.folder_stats()
 
 
 def _input_state(config: SiteConfig, search_on: bool) -> dict[str, object]:
@@ -334,13 +335,13 @@ def _stat_tree(folder: str, state: dict[str, object]) -> None:
                 state[entry.path] = (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def _site_folders(site: Path, folders: Iterable[str]) -> dict[str, object]:
-    """The stat of each of the site's ``folders`` (site-relative).
+def _site_folders(site: Path, stats: dict[str, object]) -> dict[str, object]:
+    """The stat of each of the site's folders (``Output.folder_stats``), by full path.
 
     A file added, deleted or renamed by hand changes its folder's stat, so these
     tell whether the site is as a build left it without listing its files.
     """
-    return {str(site / folder): stat_key(site / folder) for folder in folders}
+    return {str(site / folder): key for folder, key in stats.items()}
 
 
 def _site_unchanged(recorded: object) -> bool:

@@ -464,3 +464,26 @@ def test_a_statement_added_to_a_large_site_changes_its_years_sitemap_alone(tmp_p
     assert changed and all(name.startswith(("sitemap-2022", "sitemap-pages")) for name in changed)
     assert any(name.startswith("sitemap-2019") for name in after)  # other years' are kept
     assert tree(config.output_dir) == clean_build(config, tmp_path)
+
+
+def test_a_page_deleted_while_a_build_that_changes_nothing_runs_comes_back(tmp_path, monkeypatch):
+    from generator import output
+
+    config = make_archive(tmp_path)
+    build(config, search=True)
+    victim = config.output_dir / "issuers" / "index.html"
+    expected = victim.read_bytes()
+    store_file = next(config.content_dir.rglob("*.md"))
+    os.utime(store_file, ns=(0, store_file.stat().st_mtime_ns + 10**9))  # nothing to write
+    real = output.Output.finish
+
+    def finish(self, *args, **kwargs):
+        assert self._present  # the build has looked at the site ...
+        victim.unlink()  # ... and the page is deleted by hand after that
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(output.Output, "finish", finish)
+    assert build(config, search=True).counts["site files written"] == 0
+    monkeypatch.setattr(output.Output, "finish", real)
+    assert not build(config, search=True).skipped
+    assert victim.read_bytes() == expected
