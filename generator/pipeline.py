@@ -421,12 +421,13 @@ def _build(config: SiteConfig, report: Report, *, search: bool, keep: list[objec
         for task in later:  # the import's record, made while Pagefind runs
             task()
 
-    # The store files changed since the last build (edited, or written by the import).
+    # The inputs changed since the last build: a store file edited, or written by the import.
     last_inputs = last.get("inputs") if isinstance(last.get("inputs"), dict) else {}
     changed = {path for path, key in cache.stats.items() if last_inputs.get(path, ()) != key}
     try:
-        folders = write_site(config, archive, report, search_on=search, meanwhile=meanwhile,
-                             cache=cache, changed=lambda s: s.path in changed)
+        site_folders = write_site(config, archive, report, search_on=search,
+                                  meanwhile=meanwhile, cache=cache,
+                                  changed=lambda s: s.path in changed)
     except OSError as exc:
         raise BuildInterrupted(
             f"cannot write {exc.filename or config.output_dir}: {exc.strerror or exc}; "
@@ -438,6 +439,7 @@ def _build(config: SiteConfig, report: Report, *, search: bool, keep: list[objec
     # no second look is needed to tell (it took 0.6 s at 100,000 statements).
     seen = {**before, **cache.stats}
     keep.append(seen)
-    cache.save("last-build", {"inputs": seen, "site": _site_folders(config.output_dir, folders),
+    cache.save("last-build", {"inputs": seen,
+                              "site": _site_folders(config.output_dir, site_folders),
                               "problems": list(report.problems)})
     return archive
