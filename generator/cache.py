@@ -18,11 +18,12 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import secrets
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import CODE
 
@@ -30,6 +31,14 @@ FORMAT = 2  # 2: the store and sources lookups kept per folder
 _STAMP = (FORMAT, CODE, sys.version_info[:2])
 
 StatKey = tuple[int, int, int]
+T = TypeVar("T")
+
+#: A value that differs from the one last saved whole in up to this many entries is saved
+#: as those differences (``Cache.save_changed``): the import's record, its sources and its
+#: memo, saved whole, took 0.15 to 0.4 s each at 100,000 statements, after every change of
+#: one file.
+CHANGES_APART = 1000
+_GONE = object()
 
 
 def lookup_name(prefix: str, key: str) -> str:
@@ -102,6 +111,50 @@ class Cache:
             os.replace(tmp, self.folder / f"{name}.pickle")
         except OSError:
             pass
+
+
+    def save_changed(self, name: str, value: Any, lookups: tuple[str, ...]) -> None:
+        """Save ``value`` (a dataclass with slots) under ``name``: whole, or, when it differs
+        from the value last saved whole in few entries of its ``lookups`` (its dict
+        fields), as those entries and its other fields, bound to that value. None: nothing
+        holds any more (the value saved whole is kept, to save the next one against)."""
+        saved = self.load(name)
+        whole = saved.get("whole")
+        apart = f"{name}-changes"
+        if value is None:
+            if saved.get("id"):
+                self.save(apart, {"onto": saved["id"], "none": True})
+            return
+        if saved.get("id") and type(whole) is type(value):
+            changes = {}
+            for lookup in lookups:
+                old, new = getattr(whole, lookup), getattr(value, lookup)
+                changes[lookup] = ({k: v for k, v in new.items() if old.get(k, _GONE) != v},
+                                   [k for k in old if k not in new])
+            if sum(len(c) + len(g) for c, g in changes.values()) <= CHANGES_APART:
+                others = {f: getattr(value, f) for f in value.__slots__ if f not in lookups}
+                self.save(apart, {"onto": saved["id"], "changes": changes, "others": others})
+                return
+        self.save(name, {"whole": value, "id": secrets.token_hex(8)})
+
+    def load_changed(self, name: str, kind: type[T], lookups: tuple[str, ...]) -> T | None:
+        """What ``save_changed`` saved under ``name`` (None: nothing, or not a ``kind``)."""
+        saved = self.load(name)
+        whole = saved.get("whole")
+        if not isinstance(whole, kind):
+            return None
+        apart = self.load(f"{name}-changes")
+        if not saved.get("id") or apart.get("onto") != saved["id"]:
+            return whole  # no changes, or changes of another value (saved whole since)
+        if apart.get("none"):
+            return None
+        fields = dict(apart["others"])
+        for lookup in lookups:
+            changed, gone = apart["changes"][lookup]
+            fields[lookup] = {**getattr(whole, lookup), **changed}
+            for key in gone:
+                del fields[lookup][key]
+        return kind(**fields)
 
 
 class FileCache:

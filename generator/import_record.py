@@ -96,76 +96,22 @@ class Sources:
     token: str = ""
 
 
-#: A record, its ``Sources`` or the memo that differs from the one last saved whole in up
-#: to this many entries is saved as those differences (``_save``): saving any of them whole
-#: took 0.15 to 0.4 s at 100,000 statements, after every change of one file.
-CHANGES_APART = 1000
-_GONE = object()
-
-
-def _save(cache: Cache, name: str, value: Record | Sources | None, lookups: tuple[str, ...]
-          ) -> None:
-    """Save ``value`` under ``name``: whole, or, when it differs from the value last saved
-    whole in few entries of its ``lookups`` (dicts by path or bucket), as those entries and
-    its other fields, bound to that value. None: nothing holds any more (the value saved
-    whole is kept, to save the next one against)."""
-    saved = cache.load(name)
-    whole = saved.get("whole")
-    apart = f"{name}-changes"
-    if value is None:
-        if saved.get("id"):
-            cache.save(apart, {"onto": saved["id"], "none": True})
-        return
-    if saved.get("id") and type(whole) is type(value):
-        changes = {}
-        for lookup in lookups:
-            old, new = getattr(whole, lookup), getattr(value, lookup)
-            changes[lookup] = ({k: v for k, v in new.items() if old.get(k, _GONE) != v},
-                               [k for k in old if k not in new])
-        if sum(len(c) + len(g) for c, g in changes.values()) <= CHANGES_APART:
-            others = {f: getattr(value, f) for f in value.__slots__ if f not in lookups}
-            cache.save(apart, {"onto": saved["id"], "changes": changes, "others": others})
-            return
-    cache.save(name, {"whole": value, "id": new_token()})
-
-
-def _load(cache: Cache, name: str, kind: type[Record] | type[Sources], lookups: tuple[str, ...]
-          ) -> Record | Sources | None:
-    """What ``_save`` saved under ``name`` (None: nothing, or not a ``kind``)."""
-    saved = cache.load(name)
-    whole = saved.get("whole")
-    if not isinstance(whole, kind):
-        return None
-    apart = cache.load(f"{name}-changes")
-    if not saved.get("id") or apart.get("onto") != saved["id"]:
-        return whole  # no changes, or changes of another value (saved whole since)
-    if apart.get("none"):
-        return None
-    fields = dict(apart["others"])
-    for lookup in lookups:
-        changed, gone = apart["changes"][lookup]
-        fields[lookup] = {**getattr(whole, lookup), **changed}
-        for key in gone:
-            del fields[lookup][key]
-    return kind(**fields)
-
-
 _RECORD_LOOKUPS = ("inputs", "store")
 _SOURCES_LOOKUPS = ("files", "buckets")
 
 
 def load(cache: Cache, key: tuple[object, ...]) -> Record | None:
-    record = _load(cache, NAME, Record, _RECORD_LOOKUPS)
+    record = cache.load_changed(NAME, Record, _RECORD_LOOKUPS)
     return record if isinstance(record, Record) and record.key == key else None
 
 
 def save(cache: Cache, record: Record | None) -> None:
-    _save(cache, NAME, record, _RECORD_LOOKUPS)
+    cache.save_changed(NAME, record, _RECORD_LOOKUPS)
 
 
 def load_sources(cache: Cache, record: Record) -> Sources | None:
     """The ``Sources`` made with ``record`` (None: none, or another import's)."""
-    data = _load(cache, SOURCES, Sources, _SOURCES_LOOKUPS)
+    data = cache.load_changed(SOURCES, Sources, _SOURCES_LOOKUPS)
     return (data if isinstance(data, Sources) and data.key == record.key and record.token
             and data.token == record.token else None)
 
@@ -181,12 +127,12 @@ class _Memo:
 
 def load_memo(cache: Cache) -> dict[str, tuple[str, str]]:
     """What each statement's file was last made from (``importer``); saved like a record."""
-    memo = _load(cache, MEMO, _Memo, ("made",))
+    memo = cache.load_changed(MEMO, _Memo, ("made",))
     return dict(memo.made) if isinstance(memo, _Memo) else {}
 
 
 def save_memo(cache: Cache, memo: dict[str, tuple[str, str]]) -> None:
-    _save(cache, MEMO, _Memo(dict(memo)), ("made",))  # held as saved: the caller may change it
+    cache.save_changed(MEMO, _Memo(dict(memo)), ("made",))  # held as saved: the caller may change it
 
 
 def new_token() -> str:
@@ -194,7 +140,7 @@ def new_token() -> str:
 
 
 def save_sources(cache: Cache, sources: Sources) -> None:
-    _save(cache, SOURCES, sources, _SOURCES_LOOKUPS)
+    cache.save_changed(SOURCES, sources, _SOURCES_LOOKUPS)
 
 
 def unclaimed(buckets: Iterable[tuple[Bucket, Iterable[tuple[str, Group]]]],

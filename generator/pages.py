@@ -523,30 +523,32 @@ def _urn(name: str) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, "statement-archive:" + name).urn
 
 
-def _all_html_paths(archive: Archive) -> Iterator[tuple[str, dt.date | None]]:
-    """Every HTML page with the date it last changed (None: an index page)."""
-    yield Paths.home(), None
-    yield Paths.timeline(), None
-    yield Paths.issuers(), None
-    yield Paths.sources(), None
-    yield Paths.search(), None
+def _all_html_paths(archive: Archive) -> Iterator[tuple[str, str, dt.date | None]]:
+    """Every HTML page: the bucket of a statement's (``Paths.bucket``; ``"pages"`` for the
+    others), its path, and the date it last changed (None: an index page)."""
+    yield "pages", Paths.home(), None
+    yield "pages", Paths.timeline(), None
+    yield "pages", Paths.issuers(), None
+    yield "pages", Paths.sources(), None
+    yield "pages", Paths.search(), None
     for statement in archive.statements:
-        yield Paths.statement(statement.id), statement.date
+        yield Paths.bucket(statement.id), Paths.statement(statement.id), statement.date
     for year in archive.years:
-        yield Paths.year(year.year), None
+        yield "pages", Paths.year(year.year), None
         for month in year.months:
-            yield Paths.month(month.year, month.month), month.statements[-1].date
+            yield "pages", Paths.month(month.year, month.month), month.statements[-1].date
     for facet in (*archive.organizations, *archive.issuers, *archive.sources):
-        yield _facet_path(facet), None
+        yield "pages", _facet_path(facet), None
         if facet.count > LIST_LIMIT and _same_list(archive, facet) is None:
             for year, _ in facet.years():
-                yield _facet_path(facet, year), facet.in_year(year)[-1].date
+                yield "pages", _facet_path(facet, year), facet.in_year(year)[-1].date
 
 
 def _sitemaps(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
     if not site.base_url:
         return  # a sitemap must list absolute URLs
-    pages = list(_all_html_paths(archive))
+    entries = list(_all_html_paths(archive))
+    pages = [(path, date) for _, path, date in entries]
 
     def key(chunk: list[tuple[str, dt.date | None]]) -> tuple[list[str], list[int]]:
         """The paths and dates (the base URL is in every key): a ``repr`` of strings and
@@ -565,8 +567,7 @@ def _sitemaps(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
     # statement added then changes its year's sitemap alone, not every one after it (two
     # of 50,000 URLs each at 100,000 statements). Gzip-compressed: 17 MB -> 2 MB in all.
     groups: dict[str, list[tuple[str, dt.date | None]]] = {}
-    for path, date in pages:
-        group = path.split("/", 2)[1] if path.startswith(Paths.STATEMENTS) else "pages"
+    for group, path, date in entries:
         groups.setdefault(group, []).append((path, date))
     names = []
     for group, members in groups.items():

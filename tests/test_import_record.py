@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import import_record, ingest, pipeline, store
+from generator import cache, import_record, ingest, pipeline, store
 from generator.cache import Cache
 from generator.config import load_config
 from generator.problems import Report
@@ -26,7 +26,7 @@ def saved(request, monkeypatch):
     """Every test runs with the changes to a record saved apart (as a build saves a few
     files' changes) and with every record saved whole (as after many)."""
     if request.param == "saved whole":
-        monkeypatch.setattr(import_record, "CHANGES_APART", -1)
+        monkeypatch.setattr(cache, "CHANGES_APART", -1)
     return request.param
 
 
@@ -155,7 +155,7 @@ def test_changes_are_saved_apart_and_each_replay_says_what_a_full_import_would(
 def test_changes_saved_apart_go_with_the_record_they_were_made_on(settled, monkeypatch, saved):
     if saved == "saved whole":
         pytest.skip("about changes saved apart")
-    monkeypatch.setattr(import_record, "CHANGES_APART", 2)  # one file's stat and entry
+    monkeypatch.setattr(cache, "CHANGES_APART", 2)  # one file's stat and entry
     edit_text(a_store_file(settled))
     imported(settled, monkeypatch)  # one file edited: the changes are saved apart
     edit_text(a_store_file(settled, "2023-03-14"))
