@@ -38,6 +38,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from . import CODE, cbor, children
 from .problems import BuildInterrupted
 from .urls import Paths
@@ -78,8 +80,7 @@ def version(binary: Path) -> str:
 def signature(pages: Sequence[tuple[str, str]], language: str, binary_version: str) -> str:
     """What a bucket's bundle is built from: its pages' checksums, the language, Pagefind,
     and the generator's code (which runs Pagefind and rewrites what it writes)."""
-    text = json.dumps([CODE, binary_version, language, sorted(pages)], separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(orjson.dumps([CODE, binary_version, language, sorted(pages)])).hexdigest()
 
 
 #: Where Pagefind writes, when the system has it: a file system in memory. Writing 3,600 new

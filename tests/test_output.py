@@ -57,6 +57,19 @@ def test_a_file_no_longer_built_is_removed_but_only_ours(tmp_path):
                           "notes/mine.txt": b"my notes"}
 
 
+def test_a_foreign_file_whose_name_is_not_utf8_is_carried_and_recorded(tmp_path):
+    site = tmp_path / "site"
+    build(site, {"index.html": b"home", "old.html": b"old"})
+    name = os.fsdecode(b"notes-\xff.txt")  # a name from another system's encoding
+    (site / name).write_bytes(b"mine")
+    for number in (2, 3):  # the second build reads the record the first wrote with it
+        changed, _ = build(site, {"index.html": f"home {number}".encode()})
+        assert changed
+        assert (site / name).read_bytes() == b"mine"
+        assert name in _read_manifest(site)["foreign"]
+    assert not (site / "old.html").exists()
+
+
 def test_a_foreign_file_is_never_replaced_by_a_generated_one(tmp_path):
     site = tmp_path / "site"
     build(site, {"index.html": b"home"})
