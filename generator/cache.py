@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from . import CODE
 
-FORMAT = 2  # 2: the store and sources lookups kept per folder
+FORMAT = 3  # 2: the store and sources lookups kept per folder; 3: bodies kept apart
 _STAMP = (FORMAT, CODE, sys.version_info[:2])
 
 StatKey = tuple[int, int, int]
@@ -175,6 +175,10 @@ class FileCache:
     def _lookup(self, folder: str) -> str:
         return lookup_name(self.name, folder)
 
+    def _kept(self, path: str, value: Any) -> Any:
+        """What is kept of ``value``, what reading ``path`` gave (a subclass may keep less)."""
+        return value
+
     def _folder(self, path: str) -> str:
         folder = os.path.dirname(path)
         if folder not in self._old:
@@ -194,7 +198,7 @@ class FileCache:
         else:
             value = read(path)
             self._dirty.add(folder)
-        self._new.setdefault(folder, {})[path] = (key, value)
+        self._new.setdefault(folder, {})[path] = (key, self._kept(path, value))
         return value
 
     def get_one(self, path: str, read: Callable[[str], Any]) -> Any:
@@ -215,7 +219,7 @@ class FileCache:
         if folder not in self._new:
             self._new[folder] = dict(self._old[folder])
         self.cache.stats[path] = key
-        self._new[folder][path] = (key, value)
+        self._new[folder][path] = (key, self._kept(path, value))
         self._dirty.add(folder)
 
     def save(self) -> None:

@@ -76,8 +76,9 @@ class Statement(NamedTuple):
     title: str
     date: dt.date
     source: str
-    body: str
-    """The body as Markdown (renders to exactly the captured text)."""
+    body: str | None
+    """The body as Markdown (renders to exactly the captured text). None: not read with the
+    rest (a statement read from the build cache); ``Archive.body`` gives it."""
     captures: tuple[Capture, ...]
     date_from: str = "date-line"
     dateline: str | None = None

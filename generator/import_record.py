@@ -33,11 +33,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import Cache, FileCache, StatKey
+from .cache import Cache, StatKey
 from .documents import Statement
 from .ingest.identity import Bucket, Group
 from .problems import Problem, Report
 from .store import StoredFile, read_file
+from .store import lookup as store_lookup
 
 NAME = "import-record"
 SOURCES = "import-sources"
@@ -250,7 +251,7 @@ def replay(record: Record | None, inputs: dict[str, StatKey | None], cache: Cach
         for what, n in sorted(record.counts.items()):
             report.count(what, n)
         return record
-    lookup = FileCache(cache, "store")
+    lookup = store_lookup(cache)
     counts = Counter(record.counts)
     store = dict(record.store)
     # A file is an unchanged statement exactly when it is the file the generator makes

@@ -267,7 +267,7 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
             return False  # a statement of another bucket claims its id too: order decides
     if any(i not in by_id for i in old_ids):
         return False
-    store_lookup = FileCache(cache, "store")
+    store_lookup = store.lookup(cache)
     files = {}
     for statement_id in {*old_ids, *(ids[0] for ids in claimed.values())}:
         stored_file = store_lookup.get_one(by_id[statement_id],

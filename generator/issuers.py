@@ -53,7 +53,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -819,11 +819,13 @@ def complete(written: Issuer, title: str, opening: str, authority: Authority) ->
                                                                            strict=True)))
 
 
-def with_issuer(statement: Statement, authority: Authority) -> Statement:
-    """``statement`` with its issuer fields completed (in memory: nothing is written)."""
+def with_issuer(statement: Statement, authority: Authority, body: Callable[[Statement], str]
+                ) -> Statement:
+    """``statement`` with its issuer fields completed (in memory: nothing is written);
+    ``body`` gives its body (``Archive.body``)."""
     if all(value is not None for value in statement.issuer):
         return statement
-    issuer = complete(statement.issuer, statement.title, opening_of_markdown(statement.body),
+    issuer = complete(statement.issuer, statement.title, opening_of_markdown(body(statement)),
                       authority)
     return statement if issuer == statement.issuer else statement._replace(issuer=issuer)
 

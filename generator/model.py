@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -128,6 +128,13 @@ class Neighbours(NamedTuple):
     next_by_issuer: Statement | None = None
 
 
+def own_body(statement: Statement) -> str:
+    """The body ``statement`` holds (for statements not read from the build cache)."""
+    if statement.body is None:
+        raise ValueError(f"{statement.id}: the body was not read, and nothing can read it")
+    return statement.body
+
+
 @dataclass(frozen=True, slots=True)
 class Archive:
     statements: tuple[Statement, ...]
@@ -141,6 +148,8 @@ class Archive:
     """Every facet by ``(kind, id)``."""
     tree: dict[str, tuple[TreeRow, ...]] = field(default_factory=dict)
     """Each organisation's offices and issuers, in the authority list's order."""
+    body: Callable[[Statement], str] = field(default=own_body, compare=False)
+    """A statement's body (``Statement.body``, or, where that is None, read when asked for)."""
 
     def facet(self, kind: str, facet_id: str | None) -> Facet | None:
         """The facet a statement's (possibly hand-written) id names, if any."""
@@ -312,8 +321,10 @@ def _tree(organization: Facet, issuers: Sequence[Facet], authority: Authority
 
 
 def build_archive(statements: Iterable[Statement], report: Report,
-                  authority: Authority | None = None) -> Archive:
-    """Check the statements as a whole and organise them for the pages."""
+                  authority: Authority | None = None,
+                  body: Callable[[Statement], str] = own_body) -> Archive:
+    """Check the statements as a whole and organise them for the pages (``body`` gives a
+    statement's body where it holds none: ``store.Bodies.get``)."""
     authority = authority or Authority()
     kept = sorted(_unique(statements, report), key=sort_key)
     _check_captures(kept, report)
@@ -334,4 +345,5 @@ def build_archive(statements: Iterable[Statement], report: Report,
         neighbours=_neighbours(kept, issuers),
         by_id={(f.kind, f.id): f for f in (*issuers, *organizations, *sources)},
         tree={org.id: _tree(org, issuers, authority) for org in organizations},
+        body=body,
     )

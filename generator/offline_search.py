@@ -31,11 +31,12 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from .documents import Statement
 from .issuers import kind_label
 from .markdown import plain_text
+from .model import own_body
 from .urls import RESERVED_NAMES, Paths
 
 DOC_CHUNK = 100
@@ -143,15 +144,17 @@ def buckets(statements: Sequence[Statement]) -> dict[str, list[Statement]]:
     return dict(sorted(grouped.items()))
 
 
-def build(statements: Sequence[Statement]) -> Iterator[tuple[str, bytes]]:
-    """``(path, bytes)`` of every file of one bucket's offline index (``statements`` oldest first)."""
+def build(statements: Sequence[Statement], body_of: Callable[[Statement], str] = own_body
+          ) -> Iterator[tuple[str, bytes]]:
+    """``(path, bytes)`` of every file of one bucket's offline index (``statements`` oldest
+    first; ``body_of`` gives a statement's body: ``Archive.body``)."""
     bucket = Paths.bucket(statements[0].id) if statements else "other"
     folder = Paths.offline_index(bucket)
     body: dict[str, list[int]] = defaultdict(list)
     title: dict[str, list[int]] = defaultdict(list)
     docs = []
     for number, statement in enumerate(statements):
-        text = plain_text(statement.body)
+        text = plain_text(body_of(statement))
         for word in sorted(set(words(text))):
             body[word].append(number)
         for word in sorted(set(words(statement.title))):

@@ -236,7 +236,7 @@ def _statement_pages(archive: Archive, site: SiteInfo, briefs: Briefs,
         def context(statement: Statement = statement, neighbours=neighbours, issuer=issuer,
                     organization=organization, path: str = path) -> dict[str, Any]:
             url = Links(path, site.base_url).absolute()
-            rendered = render_markdown(statement.body)
+            rendered = render_markdown(archive.body(statement))
             return {
                 "statement": statement,
                 "body_html": rendered.html,
@@ -501,7 +501,7 @@ def _feeds(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[Spec]:
             return {
                 "feed_id": _urn(f"feed:{site.title}:{path}"),
                 "entries": tuple(
-                    (s, render_markdown(s.body).html, _urn(f"statement:{s.id}"),
+                    (s, render_markdown(archive.body(s)).html, _urn(f"statement:{s.id}"),
                      links.absolute(Paths.statement(s.id)) or links.statement(s.id))
                     for s in latest
                 ),

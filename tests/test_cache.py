@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from generator import ingest, pipeline, store
-from generator.cache import Cache, FileCache
-from generator.problems import Report
+from generator.cache import Cache
+from generator.problems import BuildInterrupted, Report
 
 from .sites import build, make_archive
 
@@ -73,6 +73,36 @@ def test_the_site_is_the_same_with_a_cache_without_one_or_with_a_broken_one(tmp_
     shutil.rmtree(config.output_dir)
     build(config, search=False)
     assert tree(config.output_dir) == cached
+
+
+def test_a_cache_that_lost_the_bodies_of_its_statements_gives_the_same_site(tmp_path,
+                                                                           monkeypatch):
+    config = make_archive(tmp_path)
+    build(config, search=True)  # with the search indexes: the offline one holds the bodies
+    cached = tree(config.output_dir)
+    bodies = list((tmp_path / ".cache" / "generator").glob(f"{store.BODIES}-*.pickle"))
+    assert bodies
+    for pickle_file in bodies:
+        pickle_file.unlink()
+    shutil.rmtree(config.output_dir)
+    read = counting(monkeypatch, store, "read_file")
+    build(config, search=True)
+    assert read == []  # the statements came from the cache, their bodies from their files
+    assert tree(config.output_dir) == cached
+
+
+def test_a_body_that_can_no_longer_be_read_stops_the_build_naming_its_file(tmp_path):
+    config = make_archive(tmp_path)
+    build(config, search=False)
+    stored = store.read_all(config.content_dir, Report(), Cache.for_root(tmp_path))[0]
+    assert stored.statement.body is None  # kept apart
+    for pickle_file in (tmp_path / ".cache" / "generator").glob(f"{store.BODIES}-*.pickle"):
+        pickle_file.unlink()
+    bodies = store.Bodies(Cache.for_root(tmp_path))
+    assert bodies.get(stored.statement) == store.read_file(Path(stored.path)).statement.body
+    Path(stored.path).unlink()  # removed while a build runs
+    with pytest.raises(BuildInterrupted, match=Path(stored.path).name):
+        bodies.get(stored.statement)
 
 
 def test_a_cache_from_another_version_is_ignored(tmp_path, monkeypatch):
@@ -149,14 +179,21 @@ def test_a_store_file_changed_while_the_site_is_written_is_seen_by_the_next_buil
     assert build(config).skipped  # and the build after that has nothing to do
 
 
+def cached(cache: Cache, path: str) -> store.StoredFile:
+    """What the store's lookup holds for ``path``, with its statement's body, kept apart."""
+    stored = store.lookup(cache).cached(path)
+    assert stored.statement.body is None  # not read with the rest
+    body = store.Bodies(cache).get(stored.statement)
+    return stored._replace(statement=stored.statement._replace(body=body))
+
+
 def test_a_file_an_import_wrote_is_cached_as_reading_it_gives(tmp_path):
     config = make_archive(tmp_path)
     pipeline.import_sources(config, Report())
-    lookup = FileCache(Cache.for_root(tmp_path), "store")
     paths = list(store.store_files(config.content_dir))
     assert len(paths) > 5
     for path in paths:
-        assert lookup.cached(path) == store.read_file(Path(path))
+        assert cached(Cache.for_root(tmp_path), path) == store.read_file(Path(path))
 
 
 def test_one_changed_file_saves_only_its_folder_s_lookup(tmp_path):
@@ -164,11 +201,13 @@ def test_one_changed_file_saves_only_its_folder_s_lookup(tmp_path):
     pipeline.build(config, Report(), search=False)
     folder = tmp_path / ".cache" / "generator"
     before = {p.name: p.stat().st_mtime_ns for p in folder.glob("store-*.pickle")}
-    assert len(before) > 2  # one per folder of the store
+    assert len(before) > 4  # one per folder of the store, and one for its bodies
     path = next(config.content_dir.rglob("*.md"))
     path.write_text(path.read_text() + "\nAn archivist's note.\n")
     pipeline.build(config, Report(), search=False)
     after = {p.name: p.stat().st_mtime_ns for p in folder.glob("store-*.pickle")}
     assert after.keys() == before.keys()
-    assert len([name for name in after if after[name] != before[name]]) == 1
-    assert FileCache(Cache.for_root(tmp_path), "store").cached(str(path)) == store.read_file(path)
+    changed = sorted("bodies" if name.startswith("store-bodies-") else "files"
+                     for name in after if after[name] != before[name])
+    assert changed == ["bodies", "files"]  # the folder's lookup, and its bodies
+    assert cached(Cache.for_root(tmp_path), str(path)) == store.read_file(path)
