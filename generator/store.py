@@ -436,17 +436,17 @@ class Bodies:
         kept = self.cache.load(lookup_name(BODIES, os.path.dirname(path))).get(path)
         if kept is not None and kept[0] == statement.checksum:
             return kept[1]
-        # Not kept (the cache was cleared since it was read): the file has it. If the file
-        # changed meanwhile, its page shows the new text until the next build, which makes
-        # it again (as it does for any file changed while a build runs).
+        # Not kept (the cache lost it): the file has it, if it is still the file it was.
         try:
-            text = Path(path).read_bytes().decode("utf-8")
-            return split_front_matter(text, path)[1].rstrip("\n")
-        except (OSError, UnicodeDecodeError, StoreError) as exc:
-            raise BuildInterrupted(
-                f"{shown(path)}: changed while the build ran, and its text can no longer be "
-                f"read ({getattr(exc, 'strerror', None) or exc}); the previous site is "
-                "unchanged: build again") from None
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise BuildInterrupted(f"{shown(path)}: cannot read the statement's text again "
+                                   f"({exc.strerror or exc}); the previous site is unchanged"
+                                   ) from None
+        if hashlib.sha256(data).hexdigest() != statement.checksum:
+            raise BuildInterrupted(f"{shown(path)}: changed while the build ran; the previous "
+                                   "site is unchanged: build again")
+        return split_front_matter(data.decode("utf-8"), path)[1].rstrip("\n")
 
 
 class _Lookup(FileCache):
@@ -467,13 +467,15 @@ class _Lookup(FileCache):
         return value._replace(statement=statement._replace(body=None))
 
     def save(self) -> None:
-        super().save()
+        # The bodies first: a statement saved without its body (a build killed between the
+        # two) would have it read from its file on every build until the file changes.
         for folder, bodies in self._bodies.items():
             name = lookup_name(BODIES, folder)
-            files = self._old[folder]  # as just saved: the bodies of files gone are dropped
+            files = self._new[folder]  # the folder's files: the bodies of files gone are dropped
             kept = {p: v for p, v in self.cache.load(name).items() if p in files}
             self.cache.save(name, {**kept, **bodies})
         self._bodies.clear()
+        super().save()
 
 
 def lookup(cache: Cache) -> FileCache:

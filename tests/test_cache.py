@@ -1,12 +1,13 @@
 """The build cache: unchanged files are not read twice, and the cache never changes the result."""
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from generator import ingest, pipeline, store
-from generator.cache import Cache
+from generator import importer, ingest, pipeline, store
+from generator.cache import Cache, lookup_name
 from generator.problems import BuildInterrupted, Report
 
 from .sites import build, make_archive
@@ -100,9 +101,38 @@ def test_a_body_that_can_no_longer_be_read_stops_the_build_naming_its_file(tmp_p
         pickle_file.unlink()
     bodies = store.Bodies(Cache.for_root(tmp_path))
     assert bodies.get(stored.statement) == store.read_file(Path(stored.path)).statement.body
-    Path(stored.path).unlink()  # removed while a build runs
-    with pytest.raises(BuildInterrupted, match=Path(stored.path).name):
+    path = Path(stored.path)
+    path.write_text(path.read_text() + "\nEdited while a build runs.\n")
+    with pytest.raises(BuildInterrupted, match=f"{path.name}: changed while the build ran"):
+        bodies.get(stored.statement)  # not the text of another version of the file
+    path.unlink()  # removed while a build runs
+    with pytest.raises(BuildInterrupted, match=f"{path.name}: cannot read"):
         bodies.get(stored.statement)
+
+
+def test_the_bodies_kept_are_those_of_the_files_after_each_kind_of_import(tmp_path,
+                                                                          monkeypatch):
+    config = make_archive(tmp_path)
+
+    def as_kept() -> None:
+        for path in store.store_files(config.content_dir):
+            assert cached(Cache.for_root(tmp_path), path) == store.read_file(Path(path))
+
+    build(config, search=False)  # a full import
+    as_kept()
+
+    def no_full_import(*args, **kwargs):
+        raise AssertionError("a full import")
+
+    monkeypatch.setattr(importer, "_full", no_full_import)
+    edited = next(config.content_dir.rglob("*.md"))
+    edited.write_text(edited.read_text() + "\nAn archivist's note.\n")
+    build(config, search=False)  # the last import replayed
+    as_kept()
+    capture = config.source_dir / "dates_disagree.txt"
+    capture.write_text(capture.read_text().replace("Nothing more.", "Nothing more at all."))
+    build(config, search=False)  # the changed captures imported alone
+    as_kept()
 
 
 def test_a_cache_from_another_version_is_ignored(tmp_path, monkeypatch):
@@ -183,7 +213,8 @@ def cached(cache: Cache, path: str) -> store.StoredFile:
     """What the store's lookup holds for ``path``, with its statement's body, kept apart."""
     stored = store.lookup(cache).cached(path)
     assert stored.statement.body is None  # not read with the rest
-    body = store.Bodies(cache).get(stored.statement)
+    checksum, body = cache.load(lookup_name(store.BODIES, os.path.dirname(path)))[path]
+    assert checksum == stored.statement.checksum
     return stored._replace(statement=stored.statement._replace(body=body))
 
 
