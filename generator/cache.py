@@ -21,7 +21,7 @@ import pickle
 import secrets
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -98,6 +98,13 @@ class Cache:
         self._held[name] = data if stamp == _STAMP and isinstance(data, dict) else {}
         return self._held[name]
 
+    def preload(self, names: Iterable[str], until: Callable[[], bool]) -> None:
+        """Load the lookups ``names`` (``load``), one at a time, until ``until()`` is true."""
+        for name in names:
+            if until():
+                return
+            self.load(name)
+
     def save(self, name: str, data: dict[Any, Any]) -> None:
         """Write ``data`` whole or not at all; a cache that cannot be written is skipped."""
         if self.folder is None:
@@ -120,7 +127,7 @@ class Cache:
         holds any more (the value saved whole is kept, to save the next one against)."""
         saved = self.load(name)
         whole = saved.get("whole")
-        apart = f"{name}-changes"
+        apart = self.changed_names(name)[1]
         if value is None:
             if saved.get("id"):
                 self.save(apart, {"onto": saved["id"], "none": True})
@@ -137,13 +144,18 @@ class Cache:
                 return
         self.save(name, {"whole": value, "id": secrets.token_hex(8)})
 
+    @staticmethod
+    def changed_names(name: str) -> tuple[str, str]:
+        """The lookups ``save_changed`` keeps ``name`` in."""
+        return name, f"{name}-changes"
+
     def load_changed(self, name: str, kind: type[T], lookups: tuple[str, ...]) -> T | None:
         """What ``save_changed`` saved under ``name`` (None: nothing, or not a ``kind``)."""
         saved = self.load(name)
         whole = saved.get("whole")
         if not isinstance(whole, kind):
             return None
-        apart = self.load(f"{name}-changes")
+        apart = self.load(self.changed_names(name)[1])
         if not saved.get("id") or apart.get("onto") != saved["id"]:
             return whole  # no changes, or changes of another value (saved whole since)
         if apart.get("none"):

@@ -101,6 +101,11 @@ _RECORD_LOOKUPS = ("inputs", "store")
 _SOURCES_LOOKUPS = ("files", "buckets")
 
 
+def lookups() -> tuple[str, ...]:
+    """The cache's lookups ``load`` reads."""
+    return Cache.changed_names(NAME)
+
+
 def load(cache: Cache, key: tuple[object, ...]) -> Record | None:
     record = cache.load_changed(NAME, Record, _RECORD_LOOKUPS)
     return record if isinstance(record, Record) and record.key == key else None

@@ -70,6 +70,11 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
     return None
 
 
+def lookups() -> tuple[str, ...]:
+    """The cache's lookups an import reads first: the last import's record."""
+    return import_record.lookups()
+
+
 def _key(config: SiteConfig, authority: issuers.Authority) -> tuple[object, ...]:
     """What else an import depends on: the issuer list, the folders (and whether they
     exist: a missing source folder is a warning), the current folder (problems name

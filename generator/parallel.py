@@ -13,6 +13,7 @@ import gc
 import multiprocessing
 import os
 import pickle
+import select
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -126,6 +127,10 @@ class Forked(Generic[R]):
         except BaseException:  # a signal that waited: the child goes with this object
             self.close()
             raise
+
+    def ready(self) -> bool:
+        """Whether ``result`` would not wait for the child (it has ended, or there is none)."""
+        return self._pipe is None or bool(select.select([self._pipe], [], [], 0)[0])
 
     def result(self) -> R:
         if self._pid is None or self._pipe is None:

@@ -308,6 +308,14 @@ def _input_state(config: SiteConfig, search_on: bool) -> dict[str, object]:
     return state
 
 
+def _changes(state: dict[str, object], last: dict[str, object]
+             ) -> tuple[dict[str, object], set[str]]:
+    """How ``state`` (``_input_state``) differs from ``last``: the entries it has that
+    ``last`` lacks or has otherwise, and those of ``last`` it lacks."""
+    return ({key: value for key, value in state.items() if last.get(key, ()) != value},
+            {key for key in last if key not in state})
+
+
 def _stat_tree(folder: str, state: dict[str, object]) -> None:
     """Add the stat (``stat_key``) of every file under ``folder`` to ``state``, by path.
 
@@ -398,10 +406,20 @@ def _build(config: SiteConfig, report: Report, *, search: bool, keep: list[objec
     cache = Cache.for_root(config.root)
     keep.append(cache)
     with report.timed("look for changes"):
-        before = _input_state(config, search)
         last = cache.load("last-build")
+        last_inputs = last.get("inputs") if isinstance(last.get("inputs"), dict) else {}
+        # The look at every input (150,000 files at 100,000 statements: 0.6 s) is made in a
+        # child, while this process reads what a build that finds a change reads first.
+        with Forked(lambda: _changes(_input_state(config, search), last_inputs)) as looking:
+            content = os.path.join(str(config.content_dir), "")
+            cache.preload([*importer.lookups(),
+                           *store.lookups(p for p in last_inputs if p.startswith(content))],
+                          until=looking.ready)
+            changed, gone = looking.result()
+        before = {p: key for p, key in last_inputs.items() if p not in gone}
+        before.update(changed)
         keep.append(before)
-        if last.get("inputs") == before and _site_unchanged(last.get("site")):
+        if not changed and not gone and _site_unchanged(last.get("site")):
             for problem in last["problems"]:
                 report.add(problem)
             report.skipped = True
@@ -424,12 +442,11 @@ def _build(config: SiteConfig, report: Report, *, search: bool, keep: list[objec
             task()
 
     # The inputs changed since the last build: a store file edited, or written by the import.
-    last_inputs = last.get("inputs") if isinstance(last.get("inputs"), dict) else {}
-    changed = {path for path, key in cache.stats.items() if last_inputs.get(path, ()) != key}
+    edited = {path for path, key in cache.stats.items() if last_inputs.get(path, ()) != key}
     try:
         site_folders = write_site(config, archive, report, search_on=search,
                                   meanwhile=meanwhile, cache=cache,
-                                  changed=lambda s: s.path in changed)
+                                  changed=lambda s: s.path in edited)
     except OSError as exc:
         raise BuildInterrupted(
             f"cannot write {exc.filename or config.output_dir}: {exc.strerror or exc}; "

@@ -418,6 +418,7 @@ def read_file(path: Path) -> StoredFile:
 # a lookup per folder, and the statements read from it have none (``body`` is None):
 # ``Bodies.get`` gives it. Half a second less to read the store, 200 MB less memory.
 
+LOOKUP = "store"
 BODIES = "store-bodies"
 
 
@@ -454,7 +455,7 @@ class _Lookup(FileCache):
     is kept apart (``Bodies``)."""
 
     def __init__(self, cache: Cache) -> None:
-        super().__init__(cache, "store")
+        super().__init__(cache, LOOKUP)
         self._bodies: dict[str, dict[str, tuple[str, str]]] = {}
         """The bodies to keep, by folder and path: those of the files read or written."""
 
@@ -481,6 +482,11 @@ class _Lookup(FileCache):
 def lookup(cache: Cache) -> FileCache:
     """The store's lookup in ``cache``: what reading each file gave, by the file's stat."""
     return _Lookup(cache)
+
+
+def lookups(paths: Iterable[str]) -> list[str]:
+    """The names of the cache's lookups (``lookup``) that hold ``paths``, a folder's once."""
+    return [lookup_name(LOOKUP, folder) for folder in dict.fromkeys(map(os.path.dirname, paths))]
 
 
 def read_all(content_dir: Path, report: Report, cache: Cache | None = None,

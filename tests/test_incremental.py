@@ -214,7 +214,9 @@ def test_any_change_to_an_input_ends_the_shortcut(tmp_path):
     for change in (
         lambda: (config.source_dir / "new.txt").write_bytes(
             (Path(__file__).parent / "fixtures/raw/dates_disagree.txt").read_bytes()),
+        lambda: (config.source_dir / "new.txt").unlink(),  # and a capture removed
         lambda: next(config.content_dir.rglob("*.md")).write_text("---\ntitle: T\ndate: 2020-01-01\n---\n"),
+        lambda: sorted(config.content_dir.rglob("*.md"))[-1].unlink(),
         lambda: (tmp_path / "templates").mkdir() or (tmp_path / "templates" / "x.html").write_text("x"),
         lambda: next(config.output_dir.rglob("*.html")).unlink(),
     ):

@@ -41,6 +41,34 @@ def test_a_failed_child_is_made_here_and_fails_with_its_own_error():
         forked.result()
 
 
+def test_ready_says_whether_the_result_would_wait(tmp_path):
+    go = tmp_path / "go"
+
+    def when_told():
+        while not go.exists():
+            time.sleep(0.01)
+        return "done"
+
+    with Forked(when_told) as forked:
+        assert not forked.ready()
+        time.sleep(0.2)
+        assert not forked.ready()  # still waiting for the file
+        go.touch()
+        deadline = time.monotonic() + 30
+        while not forked.ready():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert forked.result() == "done"
+        assert forked.ready()
+
+
+def test_ready_without_a_child_is_true_and_the_result_made_here(monkeypatch):
+    monkeypatch.setattr(parallel, "cores", lambda: 1)
+    with Forked(os.getpid) as forked:
+        assert forked.ready()
+        assert forked.result() == os.getpid()
+
+
 def test_leaving_the_block_stops_a_child_whose_result_was_not_asked_for():
     with Forked(lambda: time.sleep(600)) as forked:
         pid = forked._pid
