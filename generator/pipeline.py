@@ -312,7 +312,10 @@ def _changes(state: dict[str, object], last: dict[str, object]
              ) -> tuple[dict[str, object], set[str]]:
     """How ``state`` (``_input_state``) differs from ``last``: the entries it has that
     ``last`` lacks or has otherwise, and those of ``last`` it lacks."""
-    return ({key: value for key, value in state.items() if last.get(key, ()) != value},
+    if state == last:
+        return {}, set()
+    return ({key: value for key, value in state.items()
+             if last.get(key) != value or (value is None and key not in last)},
             {key for key in last if key not in state})
 
 

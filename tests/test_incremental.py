@@ -215,6 +215,7 @@ def test_any_change_to_an_input_ends_the_shortcut(tmp_path):
         lambda: (config.source_dir / "new.txt").write_bytes(
             (Path(__file__).parent / "fixtures/raw/dates_disagree.txt").read_bytes()),
         lambda: (config.source_dir / "new.txt").unlink(),  # and a capture removed
+        lambda: (config.source_dir / "gone.txt").symlink_to(tmp_path / "nowhere"),  # no stat
         lambda: next(config.content_dir.rglob("*.md")).write_text("---\ntitle: T\ndate: 2020-01-01\n---\n"),
         lambda: sorted(config.content_dir.rglob("*.md"))[-1].unlink(),
         lambda: (tmp_path / "templates").mkdir() or (tmp_path / "templates" / "x.html").write_text("x"),
