@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import importer, ingest, pipeline, store
+from generator import importer, ingest, parallel, pipeline, store
 from generator.cache import Cache, lookup_name
 from generator.problems import BuildInterrupted, Report
 
@@ -133,6 +133,30 @@ def test_the_bodies_kept_are_those_of_the_files_after_each_kind_of_import(tmp_pa
     capture.write_text(capture.read_text().replace("Nothing more.", "Nothing more at all."))
     build(config, search=False)  # the changed captures imported alone
     as_kept()
+
+
+@pytest.mark.parametrize("forks", [True, False])
+def test_the_import_record_a_build_saves_on_its_way_out_is_the_next_builds(tmp_path, monkeypatch,
+                                                                           forks):
+    """A build saves the import's record in a child while it ends (or at its end, where it
+    cannot fork): the next build replays it, so it is whole."""
+    if not forks:
+        monkeypatch.setattr(parallel, "cores", lambda: 1)
+    config = make_archive(tmp_path)
+    build(config, search=True)
+    capture = config.source_dir / "dates_disagree.txt"
+    capture.write_text(capture.read_text().replace("Nothing more.", "Nothing more at all."))
+    build(config, search=True)
+
+    def no_import(*args, **kwargs):
+        raise AssertionError("an import that reads the captures")
+
+    monkeypatch.setattr(importer, "_full", no_import)
+    monkeypatch.setattr(importer, "_advance", no_import)
+    edited = next(config.content_dir.rglob("*.md"))
+    edited.write_text(edited.read_text() + "\nAn archivist's note.\n")
+    report = build(config, search=True)
+    assert not report.skipped and report.counts["kept as edited by hand"] >= 1
 
 
 def test_a_cache_from_another_version_is_ignored(tmp_path, monkeypatch):
