@@ -414,9 +414,7 @@ def _build(config: SiteConfig, report: Report, *, search: bool, keep: list[objec
         # The look at every input (150,000 files at 100,000 statements: 0.6 s) is made in a
         # child, while this process reads what a build that finds a change reads first.
         with Forked(lambda: _changes(_input_state(config, search), last_inputs)) as looking:
-            content = os.path.join(str(config.content_dir), "")
-            cache.preload([*importer.lookups(),
-                           *store.lookups(p for p in last_inputs if p.startswith(content))],
+            cache.preload([*importer.lookups(), *store.lookups(config.content_dir, last_inputs)],
                           until=looking.ready)
             changed, gone = looking.result()
         before = {p: key for p, key in last_inputs.items() if p not in gone}

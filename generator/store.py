@@ -484,9 +484,13 @@ def lookup(cache: Cache) -> FileCache:
     return _Lookup(cache)
 
 
-def lookups(paths: Iterable[str]) -> list[str]:
-    """The names of the cache's lookups (``lookup``) that hold ``paths``, a folder's once."""
-    return [lookup_name(LOOKUP, folder) for folder in dict.fromkeys(map(os.path.dirname, paths))]
+def lookups(content_dir: Path, paths: Iterable[str]) -> list[str]:
+    """The names of the lookups (``lookup``) of the folders of those of ``paths`` that are in
+    ``content_dir``."""
+    inside = os.path.join(str(content_dir), "")
+    folders = {path.rpartition(os.sep)[0] for path in paths}
+    return [lookup_name(LOOKUP, folder) for folder in sorted(folders)
+            if os.path.join(folder, "").startswith(inside)]
 
 
 def read_all(content_dir: Path, report: Report, cache: Cache | None = None,
