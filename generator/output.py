@@ -759,7 +759,8 @@ class Output:
 
     def _drop_stale(self) -> None:
         """Remove from a staging folder started from the previous site what is not wanted."""
-        stale = [p for p in self.base if p not in self.files and check_path_ok(p)]
+        # (Set operations on the records' keys: a pass over 216,000 files in C, not Python.)
+        stale = [p for p in sorted(self.base.keys() - self.files.keys()) if check_path_ok(p)]
         # Files not ours in it: those it carried, and those added to it while it was the
         # live site (the last build carried them on, so its record lists them). The ones
         # still in the current site are carried again just after.
@@ -778,9 +779,8 @@ class Output:
         """Bring files we did not write (a CNAME, say) into the new site, untouched."""
         if not self.out.is_dir():
             return []
-        owned = set(self.old_files) | {MANIFEST}
         # Walked again now, not at the start of the build: a file added meanwhile is carried.
-        carried = sorted(p for p in self._walk_current() if p not in owned)
+        carried = sorted(self._walk_current().difference(self.old_files, (MANIFEST,)))
         for rel in carried:
             full, target = self.out / rel, self.staging / rel
             if rel in self.files:
@@ -848,12 +848,14 @@ class Output:
         entry, None where it has none), and how many files' bytes differ."""
         back: dict[str, list[str] | None] = {}
         differ = 0
-        for path, entry in self.files.items():
+        # The entries that are not the current record's, found by a set operation on the two
+        # records' items (in C: a Python loop over 216,000 entries took 0.15 s).
+        for path, entry in sorted(self.files.items() - self.old_files.items()):
             old = self.old_files.get(path)
-            if old != entry:
-                back[path] = list(old) if old is not None else None
-                differ += old is None or old[0] != entry[0]
-        back.update((p, list(v)) for p, v in self.old_files.items() if p not in self.files)
+            back[path] = list(old) if old is not None else None
+            differ += old is None or old[0] != entry[0]
+        back.update((p, list(self.old_files[p]))
+                    for p in sorted(self.old_files.keys() - self.files.keys()))
         return back, differ
 
     def _keep_or_remove(self, replaced: Path, digest: str, back: dict[str, list[str] | None],
