@@ -260,22 +260,18 @@ def _source_slug(source: str) -> str:
 def _neighbours(
     statements: Sequence[Statement], issuers: Sequence[Facet]
 ) -> dict[str, Neighbours]:
+    # Each statement beside the one before it and the one after it (``(None, *items)`` is one
+    # longer than ``items``: zip ends with ``items``).
     by_issuer: dict[str, tuple[Statement | None, Statement | None]] = {}
     for facet in issuers:
         items = facet.statements
-        for i, statement in enumerate(items):
-            by_issuer[statement.id] = (items[i - 1] if i else None,
-                                       items[i + 1] if i + 1 < len(items) else None)
-    result = {}
-    for i, statement in enumerate(statements):
-        previous_by_issuer, next_by_issuer = by_issuer.get(statement.id, (None, None))
-        result[statement.id] = Neighbours(
-            previous=statements[i - 1] if i else None,
-            next=statements[i + 1] if i + 1 < len(statements) else None,
-            previous_by_issuer=previous_by_issuer,
-            next_by_issuer=next_by_issuer,
-        )
-    return result
+        for statement, before, after in zip(items, (None, *items), (*items[1:], None),
+                                            strict=False):
+            by_issuer[statement.id] = (before, after)
+    alone = (None, None)
+    return {statement.id: Neighbours(before, after, *by_issuer.get(statement.id, alone))
+            for statement, before, after in zip(statements, (None, *statements),
+                                                (*statements[1:], None), strict=False)}
 
 
 def _with_chains(issuers: Sequence[Facet], organizations: Sequence[Facet],

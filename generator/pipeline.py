@@ -417,7 +417,9 @@ def _build(config: SiteConfig, report: Report, *, search: bool, keep: list[objec
             cache.preload([*importer.lookups(), *store.lookups(config.content_dir, last_inputs)],
                           until=looking.ready)
             changed, gone = looking.result()
-        before = {p: key for p, key in last_inputs.items() if p not in gone}
+        before = dict(last_inputs)
+        for path in gone:
+            del before[path]
         before.update(changed)
         keep.append(before)
         if not changed and not gone and _site_unchanged(last.get("site")):
