@@ -219,15 +219,16 @@ def advanced(record: Record, inputs: Mapping[str, StatKey | None],
              files: Mapping[str, StoredFile], written: Mapping[str, StoredFile],
              stats: Mapping[str, StatKey | None], signatures: Mapping[str, str],
              memo: Mapping[str, tuple[str, str]], unpaired: Iterable[str],
-             problems: list[Problem], counts: Mapping[str, int]) -> Record:
+             problems: list[Problem], counts: Mapping[str, int],
+             by_id: Mapping[str, str]) -> Record:
     """``record`` after an import of the captures that changed (``importer._advance``).
 
     ``files`` are the store's files of the statements it looked at, ``signatures``
-    those statements', and ``unpaired`` the ids no capture makes any more.
+    those statements', ``unpaired`` the ids no capture makes any more, and ``by_id``
+    the path of each id's file in ``record.store``.
     """
     inputs = {**inputs, **{f.path: stats[f.path] for f in written.values()}}
     store = dict(record.store)
-    by_id = {entry[0]: path for path, entry in store.items()}
     for statement_id in unpaired:
         entry = store[by_id[statement_id]]
         store[by_id[statement_id]] = (*entry[:4], False)
@@ -238,16 +239,31 @@ def advanced(record: Record, inputs: Mapping[str, StatKey | None],
     return Record(record.key, inputs, store, problems, _next_counts(counts), new_token())
 
 
+def differences(record: Record, inputs: Mapping[str, StatKey | None]
+                ) -> tuple[list[str], list[str]]:
+    """The files of ``inputs`` (the stats of every capture and store file now) that
+    ``record`` does not have with that stat, and those it has that ``inputs`` lacks, sorted.
+
+    Set operations on the two (in C): Python loops over 150,000 files took 0.2 s.
+    """
+    return (sorted(path for path, _ in inputs.items() - record.inputs.items()),
+            sorted(record.inputs.keys() - inputs.keys()))
+
+
 def replay(record: Record | None, inputs: dict[str, StatKey | None], cache: Cache,
-           report: Report) -> Record | None:
+           report: Report, changes: tuple[list[str], list[str]] | None = None
+           ) -> Record | None:
     """Report what the full import would, if ``record`` tells it, and return the record
     of this import; None: run the import.
 
-    ``inputs`` are the stats of every capture and store file now.
+    ``inputs`` are the stats of every capture and store file now; ``changes``, how they
+    differ from the record's (``differences``), if known.
     """
-    if record is None or record.inputs.keys() != inputs.keys():
+    if record is None:
         return None
-    changed = [path for path, key in inputs.items() if record.inputs[path] != key]
+    changed, removed = changes if changes is not None else differences(record, inputs)
+    if removed or len(inputs) != len(record.inputs):
+        return None
     if any(path not in record.store for path in changed):
         return None  # a capture, or a file the record could not use (unreadable, or shadowed)
     if not changed:

@@ -53,17 +53,18 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
         # files an import writes as captures the next time: never recorded.
         recorded = not _nested(config.source_dir, config.content_dir)
         record = import_record.load(cache, key) if recorded else None
-        replayed = import_record.replay(record, inputs, cache, report)
+        changes = import_record.differences(record, inputs) if record is not None else None
+        replayed = import_record.replay(record, inputs, cache, report, changes)
         if replayed is not None:
             if replayed is not record:  # store files were edited: the record follows them
                 _keep(cache, later, lambda: replayed, None)
             return stored
     # Whatever happens next, the old record no longer holds (the new one is made at the end).
     import_record.save(cache, None)
-    if record is not None:
+    if record is not None and changes is not None:
         with report.timed("import changed captures"):
-            if _advance(record, import_record.load_sources(cache, record), inputs, sources,
-                        config, authority, cache, report, later):
+            if _advance(record, import_record.load_sources(cache, record), inputs, changes,
+                        sources, config, authority, cache, report, later):
                 return None
     _full(key, inputs, sources, stored, config, authority, cache, report,
           later if recorded else None, remember=recorded)
@@ -107,8 +108,10 @@ def _remembered(memo: dict[str, tuple[str, str]], paired: Iterable[str],
                 due: Sequence[tuple[str, Statement]], saved: store.Saved
                 ) -> dict[str, tuple[str, str]]:
     """The memo for the next import: what each statement's file was last made from."""
-    ids = set(paired)
-    memo = {i: v for i, v in memo.items() if i in ids}
+    gone = memo.keys() - set(paired)  # (in C: the memo holds every statement)
+    memo = dict(memo)
+    for statement_id in gone:
+        del memo[statement_id]
     memo.update({s.id: (signature, saved.shas[s.id]) for signature, s in due if s.id in saved.shas})
     return memo
 
@@ -210,19 +213,19 @@ def _with_ids(by_bucket: list[tuple[identity.Bucket, list[identity.Group]]],
 
 
 def _advance(record: import_record.Record, part: import_record.Sources | None,
-             inputs: dict[str, StatKey | None], sources: list[str], config: SiteConfig,
-             authority: issuers.Authority, cache: Cache, report: Report,
-             later: Later | None) -> bool:
-    """Import only the buckets of the captures that changed, if the record allows it.
+             inputs: dict[str, StatKey | None], changes: tuple[list[str], list[str]],
+             sources: list[str], config: SiteConfig, authority: issuers.Authority,
+             cache: Cache, report: Report, later: Later | None) -> bool:
+    """Import only the buckets of the captures that changed, if the record allows it
+    (``changes``: how ``inputs`` differ from the record's, ``import_record.differences``).
 
     False (having reported and written nothing): the full import must run.
     """
     if part is None or part.saved:
         return False  # no record of the captures, or the last import's writes said something
-    if any(path not in record.inputs for path in part.files):
+    if not part.files.keys() <= record.inputs.keys():
         return False  # not the captures the record saw
-    removed = [path for path in record.inputs if path not in inputs]
-    changed = [path for path, stat in inputs.items() if record.inputs.get(path, ()) != stat]
+    changed, removed = changes
     if not changed and not removed:
         return False
     if any(path not in part.files for path in removed):
@@ -291,12 +294,10 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
         base[import_record.UNCHANGED if sha == made_sha else import_record.KEPT] -= 1
     if any(n < 0 for n in base.values()):
         return False  # not the record of this store: read everything
-    source_problems = {path: parsed[path][2] if path in parsed else part.files[path][1]
-                       for path in sources}
     scan_problems = record.problems[len(record.problems) - part.scan - part.saved:][:part.scan]
     problems_before, counts_before = len(report.problems), dict(report.counts)
     for path in sources:
-        for problem in source_problems[path]:
+        for problem in parsed[path][2] if path in parsed else part.files[path][1]:
             report.add(problem)
     for problem in scan_problems:
         report.add(problem)
@@ -327,18 +328,19 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
     counts = _counted(report, counts_before)
     next_record = import_record.advanced(
         record, inputs, files, saved.files, cache.stats, signatures, memo,
-        set(old_ids) - set(signatures), report.problems[problems_before:], counts)
+        set(old_ids) - set(signatures), report.problems[problems_before:], counts, by_id)
     with_ids = _with_ids(by_bucket, pairs)
-    buckets = {b: ids for b, ids in part.buckets.items() if b not in affected}
+    # The record's sources, changed where the captures changed: copied, not rebuilt (in C).
+    buckets = dict(part.buckets)
+    for bucket in affected:
+        buckets.pop(bucket, None)
     buckets.update({bucket: tuple(i for i, _ in items) for bucket, items in with_ids})
     still = {b for b in part.unclaimed if b not in affected}
-    part_files = {}
-    for path in sources:
-        if path in parsed:
-            docs, doc_keys, file_problems = parsed[path]
-            part_files[path] = (identity.buckets_of(docs, doc_keys), tuple(file_problems))
-        else:
-            part_files[path] = part.files[path]
+    part_files = dict(part.files)
+    for path in removed:
+        part_files.pop(path, None)
+    for path, (docs, doc_keys, file_problems) in parsed.items():
+        part_files[path] = (identity.buckets_of(docs, doc_keys), tuple(file_problems))
     next_part = import_record.Sources(
         record.key, part_files, buckets,
         frozenset(still | import_record.unclaimed(with_ids, next_record.store)), documents_now,
