@@ -54,7 +54,11 @@ def words(text: str) -> list[str]:
     folded = text.casefold()
     if not folded.isascii():
         folded = unicodedata.normalize("NFKD", folded)
-        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+        # The combining marks dropped: looked up once for each character the text holds,
+        # not for each of its thousands of characters (a third of an index's time).
+        marks = {ord(ch): None for ch in set(folded) if unicodedata.combining(ch)}
+        if marks:
+            folded = folded.translate(marks)
     return _WORD.findall(folded)
 
 

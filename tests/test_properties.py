@@ -127,3 +127,22 @@ def test_close_numbers_in_the_offline_index_cost_one_character_each():
     close = list(range(0, 3100, 31))  # words in neighbouring statements: the common case
     assert len(encode_postings(close)) == len(close)
     assert len(encode_postings([31 * 32 ** 3])) == 4  # a larger gap: one more per 5 bits
+
+
+def test_the_offline_index_folds_case_accents_and_compatibility_forms():
+    from generator.offline_search import words
+    assert words("Café NAÏVE Ｆｕｌｌ ﬁle Åström e\u0301te\u0300") == [
+        "cafe", "naive", "full", "file", "astrom", "ete"]
+    assert words("the DPRK’s “statement” — 2024") == ["the", "dprk", "s", "statement", "2024"]
+
+
+@SETTINGS
+@given(st.text(max_size=300))
+def test_the_offline_index_drops_every_combining_mark_and_keeps_the_rest(text):
+    import unicodedata
+
+    from generator.offline_search import _WORD, words
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    expected = _WORD.findall("".join(ch for ch in folded if not unicodedata.combining(ch)))
+    assert words(text) == expected
+    assert not any(unicodedata.combining(ch) for word in expected for ch in word)
