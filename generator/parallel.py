@@ -128,9 +128,18 @@ class Forked(Generic[R]):
             self.close()
             raise
 
+    @property
+    def forked(self) -> bool:
+        """Whether a child computes the result (else ``result`` computes it here)."""
+        return self._pid is not None
+
     def ready(self) -> bool:
         """Whether ``result`` would not wait for the child (it has ended, or there is none)."""
-        return self._pipe is None or bool(select.select([self._pipe], [], [], 0)[0])
+        if self._pipe is None:
+            return True
+        poll = select.poll()  # (not select.select: it takes no descriptor above 1023)
+        poll.register(self._pipe, select.POLLIN)
+        return bool(poll.poll(0))
 
     def result(self) -> R:
         if self._pid is None or self._pipe is None:
@@ -146,7 +155,8 @@ class Forked(Generic[R]):
         if self._pid is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._pid, signal.SIGKILL)
-            os.waitpid(self._pid, 0)
+            with contextlib.suppress(ChildProcessError):  # reaped by result() as it was stopped
+                os.waitpid(self._pid, 0)
             self._pid = None
         if self._pipe is not None:
             os.close(self._pipe)

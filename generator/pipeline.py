@@ -440,16 +440,20 @@ def _build(config: SiteConfig, report: Report, *, search: bool, keep: list[objec
     report.count("statements in the archive", len(archive.statements))
     keep.extend((archive, later))
 
-    with contextlib.ExitStack() as stack:  # a child left running when the build fails: stopped
+    with contextlib.ExitStack() as stack:  # a child left running (Ctrl-C, say): stopped
         saving: list[Forked[None]] = []
 
         def meanwhile() -> None:
             # The import's record (0.3 s at 100,000 statements after a capture changed), saved
             # by a forked child while this process ends the build: Pagefind, which it used to
             # overlap, now mostly ends with the build's pages. Where no child can be forked, it
-            # is saved here at the end.
+            # is saved here and now.
             if later:
-                saving.append(stack.enter_context(Forked(lambda: _run(later))))
+                child = stack.enter_context(Forked(lambda: _run(later)))
+                if child.forked:
+                    saving.append(child)
+                else:
+                    child.result()
 
         # The inputs changed since the last build: a store file edited, or written by the
         # import.
@@ -459,24 +463,39 @@ def _build(config: SiteConfig, report: Report, *, search: bool, keep: list[objec
                                       meanwhile=meanwhile, cache=cache,
                                       changed=lambda s: s.path in edited)
         except OSError as exc:
+            _saved(saving, cache, report)  # the import is done, whatever became of the site
             raise BuildInterrupted(
                 f"cannot write {exc.filename or config.output_dir}: {exc.strerror or exc}; "
                 "the previous site is unchanged"
             ) from None
+        except Exception:
+            _saved(saving, cache, report)
+            raise
         # Remember the inputs as this build saw them: as it first looked at them, or as it
         # wrote them. A file changed, added or removed by someone else while it ran (after
         # the first look) is then not as remembered, so the next build looks at everything
         # again; no second look is needed to tell (it took 0.6 s at 100,000 statements).
         seen = {**before, **cache.stats}
         keep.append(seen)
+        _saved(saving, cache, report)
         cache.save("last-build", {"inputs": seen,
                                   "site": _site_folders(config.output_dir, site_folders),
                                   "problems": list(report.problems)})
-        for child in saving:
-            child.result()
     return archive
 
 
 def _run(tasks: Iterable[Callable[[], object]]) -> None:
     for task in tasks:
         task()
+
+
+def _saved(children: list[Forked[None]], cache: Cache, report: Report) -> None:
+    """Wait for the children saving the import's record; one that failed is a warning (the
+    record is an optimisation: without it, the next import reads everything)."""
+    while children:
+        try:
+            children.pop().result()
+        except Exception as exc:  # whatever it was, the site and the store are unaffected
+            report.warning(shown(cache.folder or "."), "build",
+                           f"the import's record was not saved ({exc}); the next import "
+                           "reads every capture again")

@@ -2,11 +2,12 @@
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
-from generator import importer, ingest, parallel, pipeline, store
+from generator import importer, ingest, output, parallel, pipeline, store
 from generator.cache import Cache, lookup_name
 from generator.problems import BuildInterrupted, Report
 
@@ -138,15 +139,26 @@ def test_the_bodies_kept_are_those_of_the_files_after_each_kind_of_import(tmp_pa
 @pytest.mark.parametrize("forks", [True, False])
 def test_the_import_record_a_build_saves_on_its_way_out_is_the_next_builds(tmp_path, monkeypatch,
                                                                            forks):
-    """A build saves the import's record in a child while it ends (or at its end, where it
+    """A build saves the import's record in a child while it ends (or itself, where it
     cannot fork): the next build replays it, so it is whole."""
-    if not forks:
-        monkeypatch.setattr(parallel, "cores", lambda: 1)
+    monkeypatch.setattr(parallel, "cores", lambda: 2 if forks else 1)
+    savers = tmp_path / "savers"
+    real_run = pipeline._run
+
+    def run(tasks):
+        with savers.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        real_run(tasks)
+
+    monkeypatch.setattr(pipeline, "_run", run)
     config = make_archive(tmp_path)
     build(config, search=True)
     capture = config.source_dir / "dates_disagree.txt"
     capture.write_text(capture.read_text().replace("Nothing more.", "Nothing more at all."))
+    savers.unlink()
     build(config, search=True)
+    (saver,) = savers.read_text().split()
+    assert (int(saver) != os.getpid()) == forks
 
     def no_import(*args, **kwargs):
         raise AssertionError("an import that reads the captures")
@@ -157,6 +169,39 @@ def test_the_import_record_a_build_saves_on_its_way_out_is_the_next_builds(tmp_p
     edited.write_text(edited.read_text() + "\nAn archivist's note.\n")
     report = build(config, search=True)
     assert not report.skipped and report.counts["kept as edited by hand"] >= 1
+
+
+def test_a_build_that_fails_after_its_import_still_saves_the_import_s_record(tmp_path,
+                                                                             monkeypatch):
+    config = make_archive(tmp_path)
+    build(config, search=True)
+    capture = config.source_dir / "dates_disagree.txt"
+    capture.write_text(capture.read_text().replace("Nothing more.", "Nothing more at all."))
+
+    def fails(self):
+        raise RuntimeError("the swap failed")
+
+    real_run = pipeline._run
+
+    def slow_run(tasks):  # still saving when the build fails
+        time.sleep(1)
+        real_run(tasks)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(output.Output, "commit", fails)
+        patched.setattr(pipeline, "_run", slow_run)
+        with pytest.raises(RuntimeError, match="the swap failed"):
+            build(config, search=True)
+
+    def no_import(*args, **kwargs):
+        raise AssertionError("an import that reads the captures")
+
+    monkeypatch.setattr(importer, "_full", no_import)
+    monkeypatch.setattr(importer, "_advance", no_import)
+    report = build(config, search=True)  # the failed build's import, replayed
+    assert not report.skipped
+    assert "Nothing more at all." in "".join(p.read_text()
+                                             for p in config.output_dir.rglob("*.html"))
 
 
 def test_a_cache_from_another_version_is_ignored(tmp_path, monkeypatch):
