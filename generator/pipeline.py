@@ -241,8 +241,10 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
         # Work for the other core is forked only now: after a fork, each page of this
         # process's memory that it writes is copied once (the two share them until then),
         # and that would delay the statement pages above, and so the search index.
-        alongside = (stack.enter_context(Forked(lambda: _offline_built(due, archive.body, spread=False)))
-                     if 0 < len(due) <= OFFLINE_ALONGSIDE else None)
+        alongside = None
+        if 0 < len(due) <= OFFLINE_ALONGSIDE:
+            alongside = stack.enter_context(
+                Forked(lambda: _offline_built(due, archive.body, spread=False)))
         with report.timed("plan"):
             others = [*other_specs, *_static_specs(config)]
             stale += _stale(out, others)
