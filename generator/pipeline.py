@@ -208,9 +208,17 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
         # planned, if few pages have changed so far, they are written and, if that changed
         # the bucket, its search index is started (one per core) while the build goes on
         # with the rest: the sooner the better, as Pagefind may end after the build.
-        first = {Paths.bucket(s.id) for s in archive.statements if changed(s)}
-        order = sorted(archive.statements, key=lambda s: Paths.bucket(s.id), reverse=True)
-        order.sort(key=lambda s: Paths.bucket(s.id) not in first)
+        grouped: dict[str, list[Statement]] = defaultdict(list)
+        first = set()
+        for statement in archive.statements:  # one pass (not two sorts) over 100,000
+            bucket = Paths.bucket(statement.id)
+            grouped[bucket].append(statement)
+            if changed(statement):
+                first.add(bucket)
+        latest = sorted(grouped, reverse=True)
+        order = [statement for bucket in [*(b for b in latest if b in first),
+                                          *(b for b in latest if b not in first)]
+                 for statement in grouped[bucket]]
         statement_specs, other_specs = pages.plan_in_two(
             archive, config, search=search_on, theme=theme.checksum(config), statements=order)
         specs: list[pages.Spec] = []
