@@ -47,6 +47,11 @@ def lookup_name(prefix: str, key: str) -> str:
     return f"{prefix}-{hashlib.blake2b(key.encode(), digest_size=8).hexdigest()}"
 
 
+def folder_of(path: str) -> str:
+    """The folder whose lookup holds what reading ``path`` gave (``FileCache``)."""
+    return path.rpartition(os.sep)[0]
+
+
 def stat_key(path: str | Path) -> StatKey | None:
     """``(size, mtime_ns, inode)`` of ``path``, or None if it cannot be read."""
     try:
@@ -118,7 +123,6 @@ class Cache:
             os.replace(tmp, self.folder / f"{name}.pickle")
         except OSError:
             pass
-
 
     def save_changed(self, name: str, value: Any, lookups: tuple[str, ...]) -> None:
         """Save ``value`` (a dataclass with slots) under ``name``: whole, or, when it differs
@@ -192,7 +196,7 @@ class FileCache:
         return value
 
     def _folder(self, path: str) -> str:
-        folder = os.path.dirname(path)
+        folder = folder_of(path)
         if folder not in self._old:
             self._old[folder] = self.cache.load(self._lookup(folder))
         return folder

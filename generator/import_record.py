@@ -138,7 +138,8 @@ def load_memo(cache: Cache) -> dict[str, tuple[str, str]]:
 
 
 def save_memo(cache: Cache, memo: dict[str, tuple[str, str]]) -> None:
-    cache.save_changed(MEMO, _Memo(dict(memo)), ("made",))  # held as saved: the caller may change it
+    # A copy: the cache holds what it saved, and the caller may change its own.
+    cache.save_changed(MEMO, _Memo(dict(memo)), ("made",))
 
 
 def new_token() -> str:

@@ -472,14 +472,12 @@ def _build(config: SiteConfig, report: Report, *, search: bool, keep: list[objec
             site_folders = write_site(config, archive, report, search_on=search,
                                       meanwhile=meanwhile, cache=cache,
                                       changed=lambda s: s.path in edited)
-        except OSError as exc:
+        except Exception as exc:
             _saved(saving, cache, report)  # the import is done, whatever became of the site
-            raise BuildInterrupted(
-                f"cannot write {exc.filename or config.output_dir}: {exc.strerror or exc}; "
-                "the previous site is unchanged"
-            ) from None
-        except Exception:
-            _saved(saving, cache, report)
+            if isinstance(exc, OSError):
+                raise BuildInterrupted(
+                    f"cannot write {exc.filename or config.output_dir}: "
+                    f"{exc.strerror or exc}; the previous site is unchanged") from None
             raise
         # Remember the inputs as this build saw them: as it first looked at them, or as it
         # wrote them. A file changed, added or removed by someone else while it ran (after

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from .cache import Cache, FileCache, StatKey, lookup_name
+from .cache import Cache, FileCache, StatKey, folder_of, lookup_name
 from .documents import Capture, FoundDate, Issuer, Statement
 from .problems import BuildInterrupted, Problem, Report, shown
 from .urls import is_safe_segment
@@ -232,6 +232,11 @@ def split_front_matter(text: str, where: str) -> tuple[str, str, int]:
     return yaml_text, body.lstrip("\n"), body_line
 
 
+def _body(rest: str) -> str:
+    """A statement's body from what follows a store file's front matter."""
+    return rest.rstrip("\n")
+
+
 def _has_alias(yaml_text: str) -> bool:
     if "&" not in yaml_text and "*" not in yaml_text:
         return False
@@ -305,7 +310,7 @@ def _found_dates(value: Any, where: str) -> tuple[FoundDate, ...]:
 def parse(text: str, path: Path, display: str | None = None) -> Statement:
     """Read one store file's text; ``StoreError`` names the file, line and column."""
     where = display or str(path)
-    yaml_text, body, _ = split_front_matter(text, where)
+    yaml_text, rest, _ = split_front_matter(text, where)
     if _has_alias(yaml_text):
         raise StoreError(f"{where}:2:1", "YAML anchors and aliases (&name, *name) are not allowed")
     try:
@@ -348,7 +353,7 @@ def parse(text: str, path: Path, display: str | None = None) -> Statement:
         title=(_as_str(data["title"], where, "title") or "").strip(),
         date=_as_date(data["date"], where, "date"),
         source=_as_str(data.get("source", ""), where, "source", optional=True) or "",
-        body=body.rstrip("\n"),
+        body=_body(rest),
         captures=_captures(data.get("captures"), where),
         date_from=_as_str(data.get("date_from", "front matter"), where, "date_from",
                           optional=True) or "",
@@ -434,7 +439,7 @@ class Bodies:
         if statement.body is not None:
             return statement.body
         path = statement.path or ""
-        kept = self.cache.load(lookup_name(BODIES, os.path.dirname(path))).get(path)
+        kept = self.cache.load(lookup_name(BODIES, folder_of(path))).get(path)
         if kept is not None and kept[0] == statement.checksum:
             return kept[1]
         # Not kept (the cache lost it): the file has it, if it is still the file it was.
@@ -447,7 +452,7 @@ class Bodies:
         if hashlib.sha256(data).hexdigest() != statement.checksum:
             raise BuildInterrupted(f"{shown(path)}: changed while the build ran; the previous "
                                    "site is unchanged: build again")
-        return split_front_matter(data.decode("utf-8"), path)[1].rstrip("\n")
+        return _body(split_front_matter(data.decode("utf-8"), path)[1])
 
 
 class _Lookup(FileCache):
@@ -463,7 +468,7 @@ class _Lookup(FileCache):
         statement = value.statement
         if statement is None or statement.body is None:
             return value
-        self._bodies.setdefault(os.path.dirname(path), {})[path] = (statement.checksum,
+        self._bodies.setdefault(folder_of(path), {})[path] = (statement.checksum,
                                                                     statement.body)
         return value._replace(statement=statement._replace(body=None))
 
@@ -488,7 +493,7 @@ def lookups(content_dir: Path, paths: Iterable[str]) -> list[str]:
     """The names of the lookups (``lookup``) of the folders of those of ``paths`` that are in
     ``content_dir``."""
     inside = os.path.join(str(content_dir), "")
-    folders = {path.rpartition(os.sep)[0] for path in paths}
+    folders = {folder_of(path) for path in paths}
     return [lookup_name(LOOKUP, folder) for folder in sorted(folders)
             if os.path.join(folder, "").startswith(inside)]
 
