@@ -50,7 +50,7 @@ import shutil
 import signal
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import cache, cached_property
@@ -325,6 +325,7 @@ class Output:
         self._staged = False
         self._finished = False
         self.meta: dict[str, Any] = {}
+        self.plan: dict[str, Any] = {}
         self.changed_site = False
         self.base: dict[str, tuple[str, str]] = {}
         """The generated files the staging folder started with (from the previous site)."""
@@ -515,6 +516,19 @@ class Output:
         self.unchanged.append(path)
         return True
 
+    def keep_all_current(self, paths: Sequence[str]) -> bool:
+        """Keep the current site's files at ``paths``, each with the key it was made from (the
+        caller knows that what they are made from is the same), if the site has every one
+        of them; else keep none. Say whether they were kept."""
+        old, present = self.old_files, self._present
+        if not all(path in old and path in present for path in paths):
+            return False
+        for path in paths:
+            self._claim(path, checked=True)
+            self.files[path] = old[path]
+        self.unchanged += paths
+        return True
+
     def has(self, path: str) -> bool:
         """Whether the current site has ``path`` (a file deleted by hand: not)."""
         return path in self._present
@@ -588,19 +602,25 @@ class Output:
         folder.mkdir()
         return folder
 
-    def finish(self, meta: dict[str, Any], tool_dirs: tuple[str, ...] = ()) -> list[str]:
+    def finish(self, meta: dict[str, Any], tool_dirs: tuple[str, ...] = (),
+               plan: dict[str, Any] | None = None) -> list[str]:
         """Stage the unchanged files too; return the paths whose current file has gone.
 
         ``self.changed_site`` says whether the new site differs from the current
         one. ``meta`` is saved in the record (say, what the search index was
-        built from); a change in it counts as a change. Files under ``tool_dirs``
-        are written by tools after this call (``take``, ``reuse``), so they are
-        not compared here. A kept file that has disappeared from the current site
-        (deleted by hand) must be written again: its path is returned, and it is
-        no longer counted as kept.
+        built from); a change in it counts as a change. ``plan`` is saved in it
+        too (say, what groups of pages were made from, so that the next build
+        can keep them without planning them), but a change in it alone is none:
+        the site and its record are then left as they are, and what the record
+        says of their files still holds. Files under ``tool_dirs`` are written
+        by tools after this call (``take``, ``reuse``), so they are not compared
+        here. A kept file that has disappeared from the current site (deleted
+        by hand) must be written again: its path is returned, and it is no
+        longer counted as kept.
         """
         self._finished = True
         self.meta = meta
+        self.plan = plan or {}
         tools = tuple(d + "/" for d in tool_dirs)
         old_pages = {p for p in self.old_files if not p.startswith(tools)}
         removed = old_pages - set(self.files)
@@ -807,7 +827,8 @@ class Output:
             self._drop_stale()
         foreign = self._carry_foreign_files()
         self.foreign = set(foreign)
-        manifest = {"version": _MANIFEST_VERSION, "meta": self.meta, "files": self.files,
+        manifest = {"version": _MANIFEST_VERSION, "meta": self.meta, "plan": self.plan,
+                    "files": self.files,
                     "foreign": sorted(foreign)}
         text = _json(manifest)
         with ThreadPoolExecutor(max_workers=1) as pool:

@@ -131,16 +131,24 @@ Briefs = Mapping[str, str]
 lists and neighbours)."""
 
 
-class _Briefs(dict[str, str]):
-    """``Briefs``, each made when first asked for: the first statement pages are planned
-    (and their search index started) before the briefs of every statement are made."""
+Keys = Mapping[str, str]
+"""Each statement's ``statement_key``, by id: made once a build (a statement's is part of
+its page's key, and of the ``statement_pages_key`` of its year and of its neighbours')."""
 
-    def __init__(self, statements: Sequence[Statement]) -> None:
+
+class _EachMade(dict[str, str]):
+    """``Briefs`` or ``Keys``: ``make(statement)`` for each statement, by id, made when first
+    asked for (the first statement pages are planned, and their search index started,
+    before those of every statement are made)."""
+
+    def __init__(self, statements: Sequence[Statement], make: Callable[[Statement], str]
+                 ) -> None:
         super().__init__()
         self._statements = {s.id: s for s in statements}
+        self._make = make
 
     def __missing__(self, statement_id: str) -> str:
-        made = self[statement_id] = brief(self._statements[statement_id])
+        made = self[statement_id] = self._make(self._statements[statement_id])
         return made
 
 
@@ -206,31 +214,62 @@ def _file(path: str, key: object, data: Callable[[], bytes],
 # --- statements --------------------------------------------------------------------------
 
 
-def _statement_pages(archive: Archive, site: SiteInfo, briefs: Briefs,
+class _Shown(dict[tuple[str, str | None], tuple[Facet | None, str]]):
+    """Each facet a statement page shows, by kind and id, with what the page shows of it as
+    text (part of the page's key); each made when first asked for."""
+
+    def __init__(self, archive: Archive) -> None:
+        super().__init__()
+        self._archive = archive
+
+    def __missing__(self, wanted: tuple[str, str | None]) -> tuple[Facet | None, str]:
+        kind, facet_id = wanted
+        facet = self._archive.facet(kind, facet_id)
+        text = repr(None if facet is None else (facet.id, facet.name, facet.chain)
+                    if kind == "issuer" else (facet.id, facet.name))
+        made = self[wanted] = facet, text
+        return made
+
+
+_STATEMENT_TEMPLATES = ("statement.html",)
+
+
+def _statement_start(site: SiteInfo) -> str:
+    return f"{_site_key(CODE, site)}\0{_STATEMENT_TEMPLATES!r}\0"
+
+
+def statement_pages_key(archive: Archive, site: SiteInfo, keys: Keys,
+                        statements: Sequence[Statement]) -> str:
+    """One checksum of what the pages of ``statements`` are made from: while it stays the
+    same, so does each of their keys, and a build need not plan them (two thirds of the
+    time it took to plan the statement pages of 100,000 statements).
+
+    It is made from what each page's key is made from (``_statement_pages``), but for
+    the statement's path and title, which its key decides (the path is made from its
+    id), and for the neighbours' briefs, in whose stead are their keys, which decide
+    them: ``brief`` shows nothing of a statement that its key does not.
+    """
+    shown, neighbours_of = _Shown(archive), archive.neighbours
+    parts = [_statement_start(site)]
+    for statement in statements:
+        parts += (keys[statement.id],
+                  *[keys[n.id] if n else "-" for n in neighbours_of[statement.id]],
+                  shown["issuer", statement.issuer.issuer_id][1],
+                  shown["organization", statement.issuer.organization_id][1])
+    return _digest("\0".join(parts))
+
+
+def _statement_pages(archive: Archive, site: SiteInfo, briefs: Briefs, keys: Keys,
                      statements: Sequence[Statement]) -> Iterator[Spec]:
-    templates = ("statement.html",)
-    start = f"{_site_key(CODE, site)}\0{templates!r}\0"
-    # Each facet a page shows, with what it shows of it as text.
-    shown: dict[tuple[str, str | None], tuple[Facet | None, str]] = {}
-
-    def facet_text(kind: str, facet_id: str | None) -> tuple[Facet | None, str]:
-        try:
-            return shown[kind, facet_id]
-        except KeyError:
-            facet = archive.facet(kind, facet_id)
-            text = repr(None if facet is None else (facet.id, facet.name, facet.chain)
-                        if kind == "issuer" else (facet.id, facet.name))
-            shown[kind, facet_id] = facet, text
-            return facet, text
-
+    start, shown = _statement_start(site), _Shown(archive)
     for statement in statements:
         path = Paths.statement(statement.id)
         neighbours = archive.neighbours[statement.id]
-        issuer, issuer_text = facet_text("issuer", statement.issuer.issuer_id)
-        organization, organization_text = facet_text("organization",
-                                                     statement.issuer.organization_id)
+        issuer, issuer_text = shown["issuer", statement.issuer.issuer_id]
+        organization, organization_text = shown["organization",
+                                                statement.issuer.organization_id]
         key = _digest("\0".join((
-            start, path, repr(statement.title), statement_key(statement),
+            start, path, repr(statement.title), keys[statement.id],
             *(briefs[n.id] if n else "-" for n in neighbours), issuer_text, organization_text)))
 
         def context(statement: Statement = statement, neighbours=neighbours, issuer=issuer,
@@ -255,7 +294,8 @@ def _statement_pages(archive: Archive, site: SiteInfo, briefs: Briefs,
                 "canonical": url,
             }
 
-        yield _spec(path, templates, site, statement.title, "statement", key, context)
+        yield _spec(path, _STATEMENT_TEMPLATES, site, statement.title, "statement", key,
+                    context)
 
 
 def _linked(text: str, url: str) -> Markup:
@@ -638,20 +678,31 @@ def plan(archive: Archive, config: SiteConfig, *, search: bool = True, theme: st
     ``theme`` is a checksum of the theme's files, so that a changed template
     changes every page's key.
     """
-    statements, rest = plan_in_two(archive, config, search=search, theme=theme)
-    yield from statements
-    yield from rest
+    parts = Plan(archive, config, search=search, theme=theme)
+    yield from parts.statement_pages(archive.statements)
+    yield from parts.other_files()
 
 
-def plan_in_two(archive: Archive, config: SiteConfig, *, search: bool = True, theme: str = "",
-                statements: Sequence[Statement] | None = None
-                ) -> tuple[Iterator[Spec], Iterator[Spec]]:
-    """``plan`` as the statement pages (all the search index reads), then the rest;
-    ``statements``: the archive's statements in the order their pages are wanted."""
-    site = site_info(config, search, theme)
-    briefs = _Briefs(archive.statements)
-    return (_statement_pages(archive, site, briefs, statements or archive.statements),
-            _other_files(archive, site, briefs))
+class Plan:
+    """``plan`` in the parts a build asks for one at a time: the statement pages of some
+    statements (all the search index reads; a build asks for them a bucket at a time),
+    what they are made from (``statement_pages_key``), and the other files."""
+
+    def __init__(self, archive: Archive, config: SiteConfig, *, search: bool = True,
+                 theme: str = "") -> None:
+        self.archive = archive
+        self.site = site_info(config, search, theme)
+        self.briefs = _EachMade(archive.statements, brief)
+        self.keys = _EachMade(archive.statements, statement_key)
+
+    def statement_pages(self, statements: Sequence[Statement]) -> Iterator[Spec]:
+        return _statement_pages(self.archive, self.site, self.briefs, self.keys, statements)
+
+    def statement_pages_key(self, statements: Sequence[Statement]) -> str:
+        return statement_pages_key(self.archive, self.site, self.keys, statements)
+
+    def other_files(self) -> Iterator[Spec]:
+        return _other_files(self.archive, self.site, self.briefs)
 
 
 def _other_files(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[Spec]:

@@ -199,7 +199,10 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
                    if search_on else None)
         previous = out.old.get("meta", {}).get("search")
         previous = previous if isinstance(previous, dict) else {}
+        made_from = out.old.get("plan")
+        made_from = made_from if isinstance(made_from, dict) else {}
         meta: dict[str, dict[str, str]] = {"search": {}, "offline": {}}
+        made_now: dict[str, str] = {}  # what each bucket's statement pages are made from
         pages_of: dict[str, list[str]] = {}  # the statement pages of each search bucket
         notes = []
 
@@ -207,10 +210,12 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
             report.progress("pages", done, total)
 
         # The statement pages a bucket (year) at a time: those of changed statements first,
-        # then the latest first (where new statements mostly go). Once a bucket's pages are
-        # planned, if few pages have changed so far, they are written and, if that changed
-        # the bucket, its search index is started (one per core) while the build goes on
-        # with the rest: the sooner the better, as Pagefind may end after the build.
+        # then the latest first (where new statements mostly go). A bucket whose pages are
+        # made from what they were made from (``pages.statement_pages_key``) keeps them as
+        # they are, unplanned. Once a bucket's pages are planned, if few pages have changed
+        # so far, they are written and, if that changed the bucket, its search index is
+        # started (one per core) while the build goes on with the rest: the sooner the
+        # better, as Pagefind may end after the build.
         grouped: dict[str, list[Statement]] = defaultdict(list)
         first = set()
         for statement in archive.statements:  # one pass (not two sorts) over 100,000
@@ -219,19 +224,21 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
             if changed(statement):
                 first.add(bucket)
         latest = sorted(grouped, reverse=True)
-        order = [statement for bucket in [*(b for b in latest if b in first),
-                                          *(b for b in latest if b not in first)]
-                 for statement in grouped[bucket]]
-        statement_specs, other_specs = pages.plan_in_two(
-            archive, config, search=search_on, theme=theme.checksum(config), statements=order)
+        plan = pages.Plan(archive, config, search=search_on, theme=theme.checksum(config))
         specs: list[pages.Spec] = []
         stale: list[pages.Spec] = []
+        unplanned: list[Statement] = []
         early = indexer is not None
         written_early = 0
-        for bucket, group in itertools.groupby(
-                statement_specs, key=lambda spec: _bucket_in(spec.path, Paths.STATEMENTS)):
+        for bucket in [*(b for b in latest if b in first), *(b for b in latest if b not in first)]:
+            members = grouped[bucket]
             with report.timed("plan"):
-                bucket_specs = list(group)
+                key = made_now[bucket] = plan.statement_pages_key(members)
+                if made_from.get(bucket) == key and out.keep_all_current(
+                        [Paths.statement(s.id) for s in members]):
+                    unplanned += members
+                    continue
+                bucket_specs = list(plan.statement_pages(members))
                 bucket_stale = _stale(out, bucket_specs)
             specs += bucket_specs
             early = early and written_early + len(bucket_stale) <= EARLY_PAGES
@@ -257,7 +264,7 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
             alongside = stack.enter_context(
                 Forked(lambda: _offline_built(due, archive.body, spread=False)))
         with report.timed("plan"):
-            others = [*other_specs, *_static_specs(config)]
+            others = [*plan.other_files(), *_static_specs(config)]
             stale += _stale(out, others)
             specs += others
         with report.timed("pages"):
@@ -276,9 +283,11 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
             meta["search"] = {bucket: _signature(out, pages_of.get(bucket, []), indexer)
                               for bucket in buckets}
         with report.timed("stage"):
-            missing = set(out.finish(meta, tool_dirs=(search.FOLDER,)))
+            missing = set(out.finish(meta, tool_dirs=(search.FOLDER,), plan=made_now))
         if missing:  # deleted from the site by hand: made again
-            for spec in specs:
+            again = plan.statement_pages([s for s in unplanned
+                                          if Paths.statement(s.id) in missing])
+            for spec in itertools.chain(specs, again):
                 if spec.path in missing:
                     data, _ = renderer(spec)
                     out.write(spec.path, data, spec.key)

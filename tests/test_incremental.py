@@ -469,6 +469,22 @@ def test_a_statement_added_to_a_large_site_changes_its_years_sitemap_alone(tmp_p
     assert tree(config.output_dir) == clean_build(config, tmp_path)
 
 
+def _deleted_once_looked_at(monkeypatch, victim: Path):
+    """Have the next build's output delete ``victim`` (as by hand) once it has looked at the
+    site; returns what ``Output.finish`` was."""
+    from generator import output
+
+    real = output.Output.finish
+
+    def finish(self, *args, **kwargs):
+        assert self._present  # the build has looked at the site ...
+        victim.unlink()  # ... and the page is deleted by hand after that
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(output.Output, "finish", finish)
+    return real
+
+
 def test_a_page_deleted_while_a_build_that_changes_nothing_runs_comes_back(tmp_path, monkeypatch):
     from generator import output
 
@@ -478,15 +494,69 @@ def test_a_page_deleted_while_a_build_that_changes_nothing_runs_comes_back(tmp_p
     expected = victim.read_bytes()
     store_file = next(config.content_dir.rglob("*.md"))
     os.utime(store_file, ns=(0, store_file.stat().st_mtime_ns + 10**9))  # nothing to write
-    real = output.Output.finish
-
-    def finish(self, *args, **kwargs):
-        assert self._present  # the build has looked at the site ...
-        victim.unlink()  # ... and the page is deleted by hand after that
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(output.Output, "finish", finish)
+    real = _deleted_once_looked_at(monkeypatch, victim)
     assert build(config, search=True).counts["site files written"] == 0
     monkeypatch.setattr(output.Output, "finish", real)
     assert not build(config, search=True).skipped
     assert victim.read_bytes() == expected
+
+
+def _planning_watched(monkeypatch) -> list:
+    """The statements whose pages the builds plan from now on (a list that grows)."""
+    from generator import pages
+
+    planned = []
+    real = pages.Plan.statement_pages
+
+    def statement_pages(self, statements):
+        planned.extend(statements)
+        return real(self, statements)
+
+    monkeypatch.setattr(pages.Plan, "statement_pages", statement_pages)
+    return planned
+
+
+def _years_showing(config, fragment: str) -> set[str]:
+    """The years (folders) of the statement pages that show the statement whose file name
+    holds ``fragment``: its own, and those of the statements it is a neighbour of."""
+    from generator.pipeline import load_archive
+    from generator.problems import Report
+    from generator.urls import Paths
+
+    archive = load_archive(config, Report())
+    (edited,) = [s for s in archive.statements if fragment in s.path]
+    return {Paths.bucket(s.id) for s in archive.statements
+            if s is edited or edited in archive.neighbours[s.id]}
+
+
+def test_an_edited_statement_plans_again_only_the_years_whose_pages_show_it(tmp_path,
+                                                                           monkeypatch):
+    from generator.urls import Paths
+
+    config = make_archive(tmp_path)
+    build(config, search=True)
+    edit_statement(config, "2022-11-08", "arms dealings", "arms trade")
+    planned = _planning_watched(monkeypatch)
+    build(config, search=True)
+    years = {p.name for p in (config.output_dir / "statements").iterdir()}
+    showing = _years_showing(config, "2022-11-08")
+    assert showing < years  # a year the edit cannot change, its pages kept unplanned
+    assert {Paths.bucket(s.id) for s in planned} == showing
+    assert tree(config.output_dir) == clean_build(config, tmp_path)
+
+
+def test_a_page_of_a_year_kept_unplanned_deleted_while_the_build_runs_comes_back(
+        tmp_path, monkeypatch):
+
+    config = make_archive(tmp_path)
+    build(config, search=True)
+    edit_statement(config, "2022-11-08", "arms dealings", "arms trade")
+    (kept_year, *_) = sorted({p.name for p in (config.output_dir / "statements").iterdir()}
+                             - _years_showing(config, "2022-11-08"))
+    victim = next((config.output_dir / "statements" / kept_year).glob("*.html"))
+    expected = victim.read_bytes()
+    _deleted_once_looked_at(monkeypatch, victim)
+    planned = _planning_watched(monkeypatch)
+    build(config, search=True)
+    assert victim.read_bytes() == expected
+    assert victim.stem in {s.id for s in planned}  # planned, once found gone
