@@ -91,7 +91,8 @@ def encode_postings(numbers: Sequence[int]) -> str:
     of base-32 digits whose last is from ``_LAST_DIGIT`` (a gap under 32 is one character)."""
     out, last = [], 0
     for n in numbers:
-        out.append(_gap(n - last))
+        gap = n - last
+        out.append(_LAST_DIGIT[gap] if gap < 32 else _gap(gap))  # most gaps, at once
         last = n
     return "".join(out)
 
@@ -159,9 +160,10 @@ def build(statements: Sequence[Statement], body_of: Callable[[Statement], str] =
     docs = []
     for number, statement in enumerate(statements):
         text = plain_text(body_of(statement))
-        for word in sorted(set(words(text))):
+        # (In any order: each word's numbers are in order, and the words are sorted below.)
+        for word in set(words(text)):
             body[word].append(number)
-        for word in sorted(set(words(statement.title))):
+        for word in set(words(statement.title)):
             title[word].append(number)
         excerpt = " ".join(text[: EXCERPT_CHARS + 40].split())
         if len(excerpt) > EXCERPT_CHARS:
