@@ -99,6 +99,34 @@ def test_files_added_to_the_site_while_a_build_runs_are_carried_into_the_new_sit
                           "a/c/mine.txt": b"added meanwhile", "a/new/notes.txt": b"new folder"}
 
 
+def test_files_not_ours_are_carried_as_they_are_when_the_build_ends(tmp_path):
+    # Found by the build's first look, in folders quiet since (their listings trusted), in a
+    # folder changed since, and in folders removed since: those still there are carried.
+    site = tmp_path / "site"
+    build(site, {"index.html": b"home", "a/b.html": b"b", "a/c/d.html": b"d"})
+    for path in ("CNAME", "q/r/z.txt", "a/c/notes.txt", "a/c/deleted.txt", "a/gone/x.txt",
+                 "a/e/f/y.txt"):
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_text(path)
+    hour_ago = time.time() - 3600
+    for folder in sorted({(site / p).parent for p in ("CNAME", "q/r/z.txt", "a/c/d.html",
+                                                        "a/gone/x.txt", "a/e/f/y.txt")}
+                         | {site / "q", site / "a" / "e"}):
+        os.utime(folder, (hour_ago, hour_ago))
+    with Output(site, Report()) as output:
+        assert output.keep_current("a/b.html", "")  # the build has looked at the site
+        shutil.rmtree(site / "a" / "gone")
+        shutil.rmtree(site / "a" / "e")
+        (site / "a" / "c" / "deleted.txt").unlink()
+        output.write("index.html", b"home 2")
+        output.keep("a/c/d.html")
+        assert output.finish({}) == []
+        output.commit()
+    assert tree(site) == {"index.html": b"home 2", "a/b.html": b"b", "a/c/d.html": b"d",
+                          "CNAME": b"CNAME", "q/r/z.txt": b"q/r/z.txt",
+                          "a/c/notes.txt": b"a/c/notes.txt"}
+
+
 @pytest.mark.parametrize("where", ["root", "home", "project", "content", "content_parent"])
 def test_dangerous_output_folders_are_refused_before_anything_is_touched(tmp_path, where,
                                                                          monkeypatch):
