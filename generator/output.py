@@ -654,18 +654,20 @@ class Output:
         held = _files_present(self.staging, same)
         return [p for p in paths if p not in held]
 
-    def _link_all(self, paths: list[str]) -> list[str | None]:
-        """Hard-link the current site's ``paths`` into the staging folder, several at a time.
+    def _link_all(self, paths: list[str], into: Path | None = None) -> list[str | None]:
+        """Hard-link the current site's ``paths`` into the staging folder (or the new folder
+        ``into``), several at a time.
 
         Returns, for each path, the path itself if its file has gone, else None.
         """
-        for folder in sorted({self.staging / p.rpartition("/")[0] for p in paths}):
+        root = self.staging if into is None else into
+        for folder in sorted({root / p.rpartition("/")[0] for p in paths}):
             folder.mkdir(parents=True, exist_ok=True)
-        fresh = not self.base
+        fresh = into is not None or not self.base
 
         def link(path: str) -> str | None:
-            target = self.staging / path
-            if not fresh or path in self._replace_staged:
+            target = root / path
+            if not fresh or (into is None and path in self._replace_staged):
                 with contextlib.suppress(FileNotFoundError):
                     target.unlink()
             try:
@@ -872,6 +874,8 @@ class Output:
             self._staged = False
         if trash is not None:
             self._keep_or_remove(trash, digest, *differences)
+        if not self.previous.exists():
+            self._keep_copy(digest)
         return True
 
     def _differences(self) -> tuple[dict[str, list[str] | None], int]:
@@ -907,3 +911,26 @@ class Output:
             except OSError:
                 pass
         shutil.rmtree(replaced, ignore_errors=True)
+
+    def _keep_copy(self, digest: str) -> None:
+        """Keep hard links to the new site's files as the previous site, when the site it
+        replaced is not kept (there was none, or most of its files were replaced).
+
+        The next build then starts its staging folder from them, as from a site it
+        replaced, instead of linking every file it does not write into an empty one:
+        216,000 files after a first build at 100,000 statements, which took 10 of the
+        18 s of the first small change after it. The links are made here, where they
+        cost a few per cent of a build that wrote most of the site. A copy that cannot
+        be made whole is removed (the next build then links what it needs, as before).
+        """
+        folder = self.out.parent / f".{self.out.name}.trash-{secrets.token_hex(8)}"
+        try:
+            folder.mkdir()
+            (folder / STAGING_MARK).write_bytes(b"")  # ours to remove, like a replaced site
+            if any(self._link_all(sorted(self.files), into=folder)):
+                raise FileNotFoundError  # a file deleted from the new site already
+            (folder / BACK).write_bytes(_json({"version": _MANIFEST_VERSION, "site": digest,
+                                               "files": {}, "foreign": []}))
+            os.rename(folder, self.previous)
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -35,7 +35,19 @@ def test_first_build_creates_the_folder_with_a_record(tmp_path):
     assert changed
     assert tree(tmp_path / "site") == {"index.html": b"home", "a/b.html": b"b"}
     assert (tmp_path / "site" / MANIFEST).is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", ".site.previous", "site"]
+    # The previous site the next build starts from: links to the new site's files, which
+    # it then need not link one by one into an empty staging folder.
+    assert kept_as_links(tmp_path / "site", tmp_path / ".site.previous")
+
+
+def kept_as_links(site: Path, previous: Path) -> bool:
+    """Whether ``previous`` holds exactly the generator's files of ``site``, each the same
+    file (a hard link), besides its own mark and record of differences."""
+    ours = {p: site / p for p in _read_manifest(site)["files"]}
+    held = {p.relative_to(previous).as_posix(): p for p in previous.rglob("*") if p.is_file()}
+    return (held.keys() - {".generator-staging", BACK} == ours.keys()
+            and all(held[p].stat().st_ino == ours[p].stat().st_ino for p in ours))
 
 
 def test_nothing_changes_when_nothing_changed(tmp_path):
@@ -236,7 +248,8 @@ def test_a_swap_killed_halfway_without_atomic_exchange_is_finished_by_the_next_b
     build(site, {"index.html": b"two", "new.html": b"new"})
     assert tree(site) == {"index.html": b"two", "new.html": b"new",
                           "CNAME": b"archive.example.org\n"}
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "site") == [".site.lock"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "site") == [
+        ".site.lock", ".site.previous"]
 
 
 def test_folders_half_deleted_by_a_killed_build_are_removed_but_only_ours(tmp_path):
@@ -345,7 +358,7 @@ def test_a_small_change_starts_from_the_previous_site_and_never_writes_into_the_
     site, previous = tmp_path / "site", tmp_path / ".site.previous"
     pages = {f"p/{n}.html": f"page {n}".encode() for n in range(20)}
     build(site, pages)
-    assert not previous.exists()  # the first build replaced nothing
+    assert kept_as_links(site, previous)  # the first build replaced nothing: links to itself
     versions = [
         {**pages, "p/3.html": b"page 3, edited"},                        # one file changed
         {**{k: v for k, v in pages.items() if k != "p/5.html"},          # one gone, one new,
@@ -415,9 +428,12 @@ def test_a_previous_site_whose_differences_do_not_fit_the_live_site_is_read_whol
     assert tree(site) == {**edited, "p/4.html": b"page 4, edited"}
 
 
-def test_a_large_change_does_not_keep_the_previous_site(tmp_path):
+def test_a_large_change_keeps_links_to_the_new_site_not_the_site_it_replaced(tmp_path):
     site = tmp_path / "site"
     build(site, {f"{n}.html": b"old" for n in range(10)})
     build(site, {f"{n}.html": b"new" for n in range(10)})
-    assert not (tmp_path / ".site.previous").exists()
+    assert kept_as_links(site, tmp_path / ".site.previous")
     assert tree(site) == {f"{n}.html": b"new" for n in range(10)}
+    build(site, {**{f"{n}.html": b"new" for n in range(10)}, "3.html": b"newer"})
+    assert tree(site) == {**{f"{n}.html": b"new" for n in range(10)}, "3.html": b"newer"}
+    assert tree(tmp_path / ".site.previous")["3.html"] == b"new"  # the site it replaced
