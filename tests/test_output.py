@@ -389,6 +389,19 @@ def test_a_small_change_starts_from_the_previous_site_and_never_writes_into_the_
     assert (fresh / MANIFEST).read_bytes() == (site / MANIFEST).read_bytes()
 
 
+def test_a_site_of_many_files_without_a_previous_one_is_staged_by_links(tmp_path):
+    # (Linked several at a time, in runs: 700 files.)
+    site, previous = tmp_path / "site", tmp_path / ".site.previous"
+    pages = {f"p/{n // 100}/{n}.html": f"page {n}".encode() for n in range(700)}
+    build(site, pages)
+    shutil.rmtree(previous)
+    before = {p: (site / p).stat().st_ino for p in pages}
+    build(site, {**pages, "p/0/3.html": b"page 3, edited"})
+    assert tree(site) == {**pages, "p/0/3.html": b"page 3, edited"}
+    assert {p: (site / p).stat().st_ino for p in pages if p != "p/0/3.html"} == {
+        p: i for p, i in before.items() if p != "p/0/3.html"}
+
+
 def assert_previous_record_made_from_differences(site: Path, previous: Path) -> None:
     expected = _read_manifest(previous)
     (previous / MANIFEST).unlink()
