@@ -291,6 +291,13 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
                 if spec.path in missing:
                     data, _ = renderer(spec)
                     out.write(spec.path, data, spec.key)
+            lost = [(bucket, members) for bucket, members in buckets.items()
+                    if any(p.startswith(Paths.offline_index(bucket)) for p in missing)]
+            for (bucket, _), files in zip(lost, _offline_built(lost, archive.body, spread=False),
+                                          strict=True):
+                for path, data in files:  # (the others are the same bytes, kept)
+                    if path in missing:
+                        out.write(path, data, offline_keys[bucket])
         if out.changed_site and indexer is not None:
             with report.timed("search index"):
                 for bucket in meta["search"]:

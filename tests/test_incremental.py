@@ -562,3 +562,18 @@ def test_a_page_of_a_year_kept_unplanned_deleted_while_the_build_runs_comes_back
     build(config, search=True)
     assert victim.read_bytes() == expected
     assert victim.stem in {s.id for s in planned}  # planned, once found gone
+
+
+def test_an_offline_index_file_deleted_while_the_build_runs_comes_back(tmp_path, monkeypatch):
+    config = make_archive(tmp_path)
+    build(config, search=True)
+    # No previous site to start from: the files kept are linked from the live site.
+    shutil.rmtree(config.output_dir.parent / f".{config.output_dir.name}.previous")
+    edit_statement(config, "2022-11-08", "arms dealings", "arms trade")
+    (kept_year, *_) = sorted({p.name for p in (config.output_dir / "search" / "data").iterdir()}
+                             - _years_showing(config, "2022-11-08"))
+    victim = next((config.output_dir / "search" / "data" / kept_year).rglob("*.js"))
+    expected = victim.read_bytes()
+    _deleted_once_looked_at(monkeypatch, victim)
+    build(config, search=True)
+    assert victim.read_bytes() == expected
