@@ -521,9 +521,10 @@ class Output:
         return True
 
     def keep_all_current(self, paths: Sequence[str]) -> bool:
-        """Keep the current site's files at ``paths``, each with the key it was made from (the
-        caller knows that what they are made from is the same), if the site has every one
-        of them; else keep none. Say whether they were kept."""
+        """Keep the current site's files at ``paths``, each with the key it was made from, if
+        the site has every one of them; else keep none. Say whether they were kept. No key
+        is compared: the caller knows that what they are made from is the same (as the
+        statement pages of a year whose ``pages.statement_pages_key`` is)."""
         old, present = self.old_files, self._present
         if not all(path in old and path in present for path in paths):
             return False
@@ -813,8 +814,8 @@ class Output:
         # Of a folder not listed again, the files not ours that the first walk found there
         # (few: the site's 216,000 file names, made again, took 0.15 s at the end of a build).
         first = self._present  # (the first walk: made now, if the build has not looked yet)
-        listed, reached, again = self._walk_current()
-        carried = sorted(listed.difference(self.old_files, (MANIFEST,)).union(
+        relisted, reached, again = self._walk_current()
+        carried = sorted(relisted.difference(self.old_files, (MANIFEST,)).union(
             p for p in first.difference(self.old_files, (MANIFEST,))
             if p.rpartition("/")[0] in reached and p.rpartition("/")[0] not in again))
         for rel in carried:

@@ -247,7 +247,10 @@ def statement_pages_key(archive: Archive, site: SiteInfo, keys: Keys,
     It is made from what each page's key is made from (``_statement_pages``), but for
     the statement's path and title, which its key decides (the path is made from its
     id), and for the neighbours' briefs, in whose stead are their keys, which decide
-    them: ``brief`` shows nothing of a statement that its key does not.
+    them: ``brief`` shows nothing of a statement that its key does not. (A key decides
+    what a statement shows because the store reads a file the same way every time, its
+    checksum and its issuer as the list resolves it: what each page's key already
+    relies on for the body.)
     """
     shown, neighbours_of = _Shown(archive), archive.neighbours
     parts = [_statement_start(site)]

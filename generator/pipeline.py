@@ -314,7 +314,7 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
     report.count("site files", len(out.files))
     report.count("site files written", out.changed)
     if keep is not None:
-        keep.extend((out, specs))
+        keep.extend((out, specs, plan))
     return out.folder_stats()
 
 
