@@ -849,13 +849,15 @@ class Output:
                     "files": self.files,
                     "foreign": sorted(foreign)}
         text = _json(manifest)
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            # Compressed in a thread (zlib lets go of the interpreter while it works) while
-            # this one makes the differences the site being replaced will keep: a record
-            # of 216,000 files takes 0.2 s to compress.
-            compressing = pool.submit(gzipped, text, 1)
+        half = len(text) // 2
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            # Compressed in two threads, as two gzip members (which every reader reads as
+            # one text; zlib lets go of the interpreter while it works), while this one
+            # makes the differences the site being replaced will keep: a record of 216,000
+            # files takes 0.25 s to compress in one.
+            compressing = [pool.submit(gzipped, part, 1) for part in (text[:half], text[half:])]
             differences = self._differences()
-            data = compressing.result()
+            data = b"".join(part.result() for part in compressing)
         (self.staging / MANIFEST).write_bytes(data)  # not published
         digest = sha256(data)
         _renameat2()  # looked up before the swap, so that the swap itself is quick
