@@ -402,6 +402,22 @@ def test_a_site_of_many_files_without_a_previous_one_is_staged_by_links(tmp_path
         p: i for p, i in before.items() if p != "p/0/3.html"}
 
 
+def test_where_files_cannot_be_linked_no_copy_of_the_site_is_kept(tmp_path, monkeypatch):
+    # (Staging copies the files it cannot link; a whole copy kept for the next build would
+    # double the site on disk.)
+    def refuse(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", refuse)
+    site = tmp_path / "site"
+    pages = {f"p/{n}.html": f"page {n}".encode() for n in range(300)}
+    build(site, pages)
+    assert not (tmp_path / ".site.previous").exists()
+    assert not list(tmp_path.glob(".site.trash-*"))
+    build(site, {**pages, "p/3.html": b"page 3, edited"})
+    assert tree(site) == {**pages, "p/3.html": b"page 3, edited"}
+
+
 def assert_previous_record_made_from_differences(site: Path, previous: Path) -> None:
     expected = _read_manifest(previous)
     (previous / MANIFEST).unlink()
