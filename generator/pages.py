@@ -141,10 +141,10 @@ class _EachMade(dict[str, str]):
     asked for (the first statement pages are planned, and their search index started,
     before those of every statement are made)."""
 
-    def __init__(self, statements: Sequence[Statement], make: Callable[[Statement], str]
+    def __init__(self, by_id: Mapping[str, Statement], make: Callable[[Statement], str]
                  ) -> None:
         super().__init__()
-        self._statements = {s.id: s for s in statements}
+        self._statements = by_id
         self._make = make
 
     def __missing__(self, statement_id: str) -> str:
@@ -535,7 +535,7 @@ def _not_found(site: SiteInfo) -> Spec:
 # --- feeds, sitemap, robots, data --------------------------------------------------------
 
 
-def _feeds(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[Spec]:
+def _feeds(archive: Archive, site: SiteInfo, briefs: Briefs, keys: Keys) -> Iterator[Spec]:
     def feed(path: str, title: str, statements: Sequence[Statement], alternate: str) -> Spec:
         latest = tuple(reversed(statements[-FEED_SIZE:]))
 
@@ -552,7 +552,7 @@ def _feeds(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[Spec]:
                 "updated": latest[0].date if latest else dt.date(1970, 1, 1),
             }
 
-        key = (tuple((statement_key(s), briefs[s.id]) for s in latest), alternate)
+        key = (tuple((keys[s.id], briefs[s.id]) for s in latest), alternate)
         return _page(path, ("feed.xml",), site, title, "feed", key, context)
 
     yield feed(Paths.feed(), site.title, archive.statements, Paths.home())
@@ -639,16 +639,16 @@ def _years(archive: Archive) -> list[tuple[Statement, ...]]:
                                                        key=lambda s: s.date.year)]
 
 
-def _exports(archive: Archive) -> Iterator[Spec]:
+def _exports(archive: Archive, keys: Keys) -> Iterator[Spec]:
     """The data exports, a part per year. A part's key is its statements' keys (their
     files' checksums and ids, which the pages' keys compute anyway; the fields the
     exports show, read again, took a second at 100,000 statements): an edited body
     makes its year's part again, the same bytes."""
     runs = _years(archive)
-    keys = [fingerprint([statement_key(s) for s in run]) for run in runs]
+    run_keys = [fingerprint([keys[s.id] for s in run]) for run in runs]
     json_parts: list[tuple[str, Callable[[], bytes]]] = [("head", lambda: exports.JSON_HEAD)]
     csv_parts: list[tuple[str, Callable[[], bytes]]] = [("head", exports.csv_header)]
-    for i, (run, key) in enumerate(zip(runs, keys, strict=True)):
+    for i, (run, key) in enumerate(zip(runs, run_keys, strict=True)):
         if i:
             json_parts.append(("separator", lambda: exports.JSON_SEPARATOR))
         json_parts.append((key, lambda run=run: exports.json_items(run)))
@@ -656,7 +656,7 @@ def _exports(archive: Archive) -> Iterator[Spec]:
     json_parts.append(("tail", lambda: exports.JSON_TAIL))
     for kind, parts in (("json", json_parts), ("csv", csv_parts)):
         path = Paths.data(kind)
-        yield PartsSpec(path, fingerprint(CODE, path, keys),
+        yield PartsSpec(path, fingerprint(CODE, path, run_keys),
                         tuple((fingerprint(CODE, path, key), data) for key, data in parts))
 
 
@@ -695,8 +695,9 @@ class Plan:
                  theme: str = "") -> None:
         self.archive = archive
         self.site = site_info(config, search, theme)
-        self.briefs = _EachMade(archive.statements, brief)
-        self.keys = _EachMade(archive.statements, statement_key)
+        by_id = {s.id: s for s in archive.statements}
+        self.briefs: Briefs = _EachMade(by_id, brief)
+        self.keys: Keys = _EachMade(by_id, statement_key)
 
     def statement_pages(self, statements: Sequence[Statement]) -> Iterator[Spec]:
         return _statement_pages(self.archive, self.site, self.briefs, self.keys, statements)
@@ -705,18 +706,19 @@ class Plan:
         return statement_pages_key(self.archive, self.site, self.keys, statements)
 
     def other_files(self) -> Iterator[Spec]:
-        return _other_files(self.archive, self.site, self.briefs)
+        return _other_files(self.archive, self.site, self.briefs, self.keys)
 
 
-def _other_files(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[Spec]:
+def _other_files(archive: Archive, site: SiteInfo, briefs: Briefs, keys: Keys
+                 ) -> Iterator[Spec]:
     yield _home(archive, site, totals(archive), briefs)
     yield from _timeline_pages(archive, site, briefs)
     yield from _issuer_pages(archive, site, briefs)
     yield from _source_pages(archive, site, briefs)
     yield _search(archive, site)
     yield _not_found(site)
-    yield from _feeds(archive, site, briefs)
+    yield from _feeds(archive, site, briefs, keys)
     yield from _sitemaps(archive, site)
     yield _robots(site)
     yield _file(".nojekyll", b"", lambda: b"")
-    yield from _exports(archive)
+    yield from _exports(archive, keys)

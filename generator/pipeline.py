@@ -102,24 +102,25 @@ def _by_bucket(paths: Iterable[str], folder: str) -> dict[str, list[str]]:
 OFFLINE_ALONGSIDE = 2
 
 
-def _offline_due(out: output.Output, buckets: dict[str, list[Statement]]
+def _offline_due(out: output.Output, buckets: dict[str, list[Statement]], keys: pages.Keys
                  ) -> tuple[dict[str, str], list[tuple[str, list[Statement]]]]:
-    """Each offline index bucket's key, and the buckets to remake; unchanged ones are kept."""
-    keys = {}
+    """Each offline index bucket's key (made from its statements' ``keys``), and the buckets
+    to remake; unchanged ones are kept."""
+    made = {}
     old = out.old.get("meta", {}).get("offline")
     old = old if isinstance(old, dict) else {}
     previous = _by_bucket(out.old_files, Paths.OFFLINE_INDEXES)
     due = []
     for bucket, members in buckets.items():
-        keys[bucket] = pages.fingerprint(CODE, offline_search.FORMAT,
-                                         [pages.statement_key(s) for s in members])
+        made[bucket] = pages.fingerprint(CODE, offline_search.FORMAT,
+                                         [keys[s.id] for s in members])
         kept = previous.get(bucket, [])
-        if old.get(bucket) == keys[bucket] and kept and all(out.has(path) for path in kept):
+        if old.get(bucket) == made[bucket] and kept and all(out.has(path) for path in kept):
             for path in kept:
                 out.keep(path)
         else:
             due.append((bucket, members))
-    return keys, due
+    return made, due
 
 
 def _offline_built(due: list[tuple[str, list[Statement]]], body: Callable[[Statement], str],
@@ -255,7 +256,7 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
                 with contextlib.suppress(FileNotFoundError):  # a page gone: indexed later
                     _index(out, indexer, bucket, paths)
         buckets = offline_search.buckets(archive.statements) if search_on else {}
-        offline_keys, due = _offline_due(out, buckets)
+        offline_keys, due = _offline_due(out, buckets, plan.keys)
         # Work for the other core is forked only now: after a fork, each page of this
         # process's memory that it writes is copied once (the two share them until then),
         # and that would delay the statement pages above, and so the search index.
