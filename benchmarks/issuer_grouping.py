@@ -4,7 +4,7 @@
 
 reads ``tests/fixtures/issuers/labelled.yaml`` (real statements of the KCNA dump,
 each labelled by hand with its organisation and issuer), runs
-``generator.issuers.attribute`` on each headline and first sentence, and prints
+``generator.model.issuers.attribute`` on each headline and first sentence, and prints
 pairwise precision and recall:
 
 - a pair of statements is *labelled together* when the labels give both the same
@@ -31,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from generator.issuers import Authority, attribute, load_authority
+from generator.model.issuers import Authority, attribute, load_authority
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "issuers" / "labelled.yaml"

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, pipeline
+from . import __version__, build
 from .config import SiteConfig, load_config
 from .problems import BuildInterrupted, Report, shown
 
@@ -36,17 +36,17 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = commands.add_parser(
+    build_cmd = commands.add_parser(
         "build", help="import sources, then build the site (and its search index)",
         description="Import new captures into the Markdown store, then build the site into the "
                     "output folder, with its search index.",
     )
-    _common(build)
-    build.add_argument("--out", type=Path, metavar="DIR",
+    _common(build_cmd)
+    build_cmd.add_argument("--out", type=Path, metavar="DIR",
                        help="the output folder (default: output_dir from the config)")
-    build.add_argument("--base-url", metavar="URL",
+    build_cmd.add_argument("--base-url", metavar="URL",
                        help="the URL the site is published at (default: base_url from the config)")
-    build.add_argument("--no-search", action="store_true",
+    build_cmd.add_argument("--no-search", action="store_true",
                        help="skip the search index (faster; the search page will say it is off)")
 
     serve = commands.add_parser(
@@ -107,7 +107,7 @@ def _serve(config: SiteConfig, args: argparse.Namespace) -> int:  # pragma: no c
     def rebuild() -> None:
         report = Report(stream=sys.stderr)
         try:
-            pipeline.build(config, report, search=not args.no_search)
+            build.build(config, report, search=not args.no_search)
             print(_summary("build", report), flush=True)
         except BuildInterrupted as exc:
             print(f"error: {exc}", file=sys.stderr, flush=True)
@@ -126,7 +126,7 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 
 #: What the last ``build`` command loaded, held until the process ends: ``python -m
-#: generator`` exits without freeing it (``pipeline.build``'s ``keep``).
+#: generator`` exits without freeing it (``build.build``'s ``keep``).
 _kept: list[object] = []
 
 
@@ -137,15 +137,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = _config(args, report)
         if args.command == "import":
-            pipeline.import_sources(config, report)
+            build.import_sources(config, report)
         elif args.command == "check":
-            pipeline.load_archive(config, report)
+            build.load_archive(config, report)
         elif args.command == "serve":
             return _serve(config, args)
         else:
             global _kept
             _kept = []
-            pipeline.build(config, report, search=not args.no_search, keep=_kept)
+            build.build(config, report, search=not args.no_search, keep=_kept)
     except BuildInterrupted as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

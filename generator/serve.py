@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .config import SiteConfig
-from .urls import base_path
+from .site.urls import base_path
 
 _TYPES = {".wasm": "application/wasm", ".js": "text/javascript", ".xml": "application/xml",
           ".json": "application/json", ".bib": "text/plain; charset=utf-8",

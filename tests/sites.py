@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from generator import pipeline
+from generator import build as pipeline
 from generator.config import SiteConfig, load_config
 from generator.problems import Report
 

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import importer, ingest, output, parallel, pipeline, store
-from generator.cache import Cache, lookup_name
+from generator import build as pipeline
+from generator import ingest, output, store
+from generator.engine import parallel
+from generator.engine.cache import Cache, lookup_name
 from generator.problems import BuildInterrupted, Report
+from generator.store import importer
 
 from .sites import build, make_archive
 
@@ -207,7 +210,7 @@ def test_a_build_that_fails_after_its_import_still_saves_the_import_s_record(tmp
 def test_a_cache_from_another_version_is_ignored(tmp_path, monkeypatch):
     Cache(tmp_path).save("sources", {"a": 1})
     assert Cache(tmp_path).load("sources") == {"a": 1}
-    monkeypatch.setattr("generator.cache._STAMP", ("another", "version"))
+    monkeypatch.setattr("generator.engine.cache._STAMP", ("another", "version"))
     assert Cache(tmp_path).load("sources") == {}
 
 

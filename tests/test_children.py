@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from generator import children
+from generator.engine import children
 
 ROOT = Path(__file__).resolve().parent.parent
 
 SCRIPT = """
 import os, signal, subprocess, sys
-from generator import children
+from generator.engine import children
 if sys.argv[1] == "fork":
     children._setpriv = lambda: None
 process = children.start(["sleep", "60"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

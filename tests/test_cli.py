@@ -85,7 +85,7 @@ def test_a_build_lets_go_of_what_it_loaded_unless_its_caller_keeps_it(tmp_path):
     # command line exits right after its build, and keeps it all rather than free it.
     import gc
 
-    from generator import pipeline
+    from generator import build as pipeline
     from generator.problems import Report
 
     from .sites import build, make_archive

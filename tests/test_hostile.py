@@ -12,12 +12,12 @@ from urllib.parse import quote, unquote
 import pytest
 import yaml
 
-from generator import citations
+from generator.build import load_archive
 from generator.config import load_config
-from generator.pipeline import load_archive
 from generator.problems import Report
 from generator.serve import serving
-from generator.urls import Links, Paths
+from generator.site import citations
+from generator.site.urls import Links, Paths
 
 from .browser import PageWatch, chromium
 from .sites import make_archive

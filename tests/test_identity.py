@@ -2,8 +2,9 @@
 
 import datetime as dt
 
-from generator.documents import Capture, Document
 from generator.ingest import identity
+from generator.model import names
+from generator.model.documents import Capture, Document
 
 
 def doc(title="Press Statement", text=("Body text.",), date=dt.date(2024, 8, 4), file="a.json",
@@ -85,8 +86,8 @@ def test_a_hand_written_file_s_id_is_not_reused():
 
 
 def test_slugs_are_short_ascii_and_cut_at_a_word():
-    assert identity.slugify("DPRK's Vice-Minister: \u201cNo!\u201d") == "dprks-vice-minister-no"
-    long = identity.slugify("word " * 40)
-    assert len(long) <= identity.SLUG_MAX and not long.endswith("-") and long.endswith("word")
-    assert identity.slugify("\u6771\u4eac") == "statement"
-    assert identity.slugify("Caf\u00e9 \u00c9lys\u00e9e") == "cafe-elysee"
+    assert names.slugify("DPRK's Vice-Minister: \u201cNo!\u201d") == "dprks-vice-minister-no"
+    long = names.slugify("word " * 40)
+    assert len(long) <= names.SLUG_MAX and not long.endswith("-") and long.endswith("word")
+    assert names.slugify("\u6771\u4eac") == "statement"
+    assert names.slugify("Caf\u00e9 \u00c9lys\u00e9e") == "cafe-elysee"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline, store
+from generator import build as pipeline
+from generator import store
 from generator.problems import Report
 
 from .conftest import PROJECT, RAW
@@ -71,7 +72,7 @@ def test_every_fixture_variant_imports_and_bad_files_are_named_once(make_site):
 
 
 def test_markdown_lookalike_lines_render_as_the_captured_text(make_site):
-    from generator.markdown import render
+    from generator.model.markdown import render
 
     config = make_site(files={"content/sources/r.txt": (RAW / "markdown_lookalike.txt").read_text()})
     run_import(config)

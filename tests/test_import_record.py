@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from generator import cache, import_record, ingest, pipeline, store
-from generator.cache import Cache
+from generator import build as pipeline
+from generator import ingest, store
 from generator.config import load_config
+from generator.engine import cache
+from generator.engine.cache import Cache
 from generator.problems import Report
+from generator.store import import_record
 
 from .sites import build, make_archive
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import search
+from generator.search import pagefind as search
 
 from .sites import build, make_archive
 
@@ -58,16 +58,16 @@ def test_a_rebuild_with_nothing_changed_writes_nothing(tmp_path):
 
 
 def test_pages_rendered_again_with_the_same_bytes_leave_the_site_as_it_is(tmp_path, monkeypatch):
-    import generator.pages
-    import generator.parallel
-    import generator.pipeline
+    import generator.build
+    import generator.engine.parallel
+    import generator.site.pages
     config = make_archive(tmp_path)
     build(config)
     before = inodes(config.output_dir)
     # Another version of the generator: every key changes, no byte of any page. The
     # pages are rendered again, by workers (two data exports send them there).
-    monkeypatch.setattr(generator.parallel, "cores", lambda: 2)
-    for module in (generator.pages, generator.pipeline):
+    monkeypatch.setattr(generator.engine.parallel, "cores", lambda: 2)
+    for module in (generator.site.pages, generator.build):
         monkeypatch.setattr(module, "CODE", "9.9.9+another")
     report = build(config)
     assert report.counts["site files written"] == 0
@@ -147,27 +147,27 @@ def test_a_changed_template_rewrites_every_page(tmp_path):
 
 def test_a_changed_generator_writes_its_output_again_the_offline_index_included(
         tmp_path, monkeypatch):
-    import generator.offline_search
-    import generator.pages
-    import generator.parallel
-    import generator.pipeline
-    import generator.render
-    import generator.search
+    import generator.build
+    import generator.engine.parallel
+    import generator.search.offline
+    import generator.search.pagefind
+    import generator.site.pages
+    import generator.site.render
     config = make_archive(tmp_path, with_fixtures=False)
     build(config, search=True)
     docs = sorted(config.output_dir.glob("search/data/*/d/*.js"))
     assert docs and any(" …\"]" in p.read_text() for p in docs)  # long excerpts, cut
     # What an upgrade does: the generator's code (and here its excerpt length) changes.
-    for module in (generator.pages, generator.pipeline, generator.search):
+    for module in (generator.site.pages, generator.build, generator.search.pagefind):
         monkeypatch.setattr(module, "CODE", "9.9.9+another")
-    monkeypatch.setattr(generator.offline_search, "EXCERPT_CHARS", 20)
+    monkeypatch.setattr(generator.search.offline, "EXCERPT_CHARS", 20)
     rendered, indexed = [], []
-    monkeypatch.setattr(generator.parallel, "cores", lambda: 1)  # all rendered in this process
-    render = generator.render.Renderer._render
-    monkeypatch.setattr(generator.render.Renderer, "_render",
+    monkeypatch.setattr(generator.engine.parallel, "cores", lambda: 1)  # all rendered in this process
+    render = generator.site.render.Renderer._render
+    monkeypatch.setattr(generator.site.render.Renderer, "_render",
                         lambda self, spec: rendered.append(spec.path) or render(self, spec))
-    add = generator.search.Indexer.add
-    monkeypatch.setattr(generator.search.Indexer, "add",
+    add = generator.search.pagefind.Indexer.add
+    monkeypatch.setattr(generator.search.pagefind.Indexer, "add",
                         lambda self, bucket, *a, **k: indexed.append(bucket) or add(
                             self, bucket, *a, **k))
     build(config, search=True)
@@ -285,15 +285,15 @@ def test_a_page_deleted_by_hand_in_a_year_being_reindexed_comes_back_indexed(tmp
 def test_a_changed_title_makes_again_only_its_years_part_of_the_exports(tmp_path, monkeypatch):
     import shutil
 
-    import generator.parallel
-    from generator import exports
+    import generator.engine.parallel
+    from generator.site import exports
 
     config = make_archive(tmp_path)
     build(config)
     edit_statement(config, "2022-11-08", "title: Press Statement of Vice Director",
                    "title: Press Statement (corrected) of Vice Director")
     made = []
-    monkeypatch.setattr(generator.parallel, "cores", lambda: 1)  # all made in this process
+    monkeypatch.setattr(generator.engine.parallel, "cores", lambda: 1)  # all made in this process
     for name in ("json_items", "csv_rows"):
         function = getattr(exports, name)
         monkeypatch.setattr(exports, name, lambda statements, function=function: made.append(
@@ -311,11 +311,11 @@ def test_a_changed_title_makes_again_only_its_years_part_of_the_exports(tmp_path
 
 def test_a_statement_added_to_one_year_of_a_long_list_renders_that_years_page_only(
         tmp_path, monkeypatch):
-    import generator.pages
-    import generator.parallel
-    import generator.render
+    import generator.engine.parallel
+    import generator.site.pages
+    import generator.site.render
 
-    monkeypatch.setattr(generator.pages, "LIST_LIMIT", 2)  # lists paged by year, as at scale
+    monkeypatch.setattr(generator.site.pages, "LIST_LIMIT", 2)  # lists paged by year, as at scale
     config = make_archive(tmp_path)
     build(config)
     site = config.output_dir
@@ -324,9 +324,9 @@ def test_a_statement_added_to_one_year_of_a_long_list_renders_that_years_page_on
     assert "sources/kcna-kp-en/2022/index.html" in year_pages and len(year_pages) > 2
     write_by_hand(config, "Added")
     rendered = []
-    monkeypatch.setattr(generator.parallel, "cores", lambda: 1)  # all rendered in this process
-    render = generator.render.Renderer._render
-    monkeypatch.setattr(generator.render.Renderer, "_render",
+    monkeypatch.setattr(generator.engine.parallel, "cores", lambda: 1)  # all rendered in this process
+    render = generator.site.render.Renderer._render
+    monkeypatch.setattr(generator.site.render.Renderer, "_render",
                         lambda self, spec: rendered.append(spec.path) or render(self, spec))
     build(config)
     assert [p for p in rendered if p in year_pages] == ["sources/kcna-kp-en/2022/index.html"]
@@ -451,7 +451,7 @@ def test_a_search_index_file_deleted_by_hand_comes_back(tmp_path, folder, touche
 
 
 def test_a_statement_added_to_a_large_site_changes_its_years_sitemap_alone(tmp_path, monkeypatch):
-    from generator import pages
+    from generator.site import pages
 
     monkeypatch.setattr(pages, "SITEMAP_SIZE", 10)  # the shape of a site of 100,000
     config = make_archive(tmp_path)
@@ -503,7 +503,7 @@ def test_a_page_deleted_while_a_build_that_changes_nothing_runs_comes_back(tmp_p
 
 def _planning_watched(monkeypatch) -> list:
     """The statements whose pages the builds plan from now on (a list that grows)."""
-    from generator import pages
+    from generator.site import pages
 
     planned = []
     real = pages.Plan.statement_pages
@@ -519,9 +519,9 @@ def _planning_watched(monkeypatch) -> list:
 def _years_showing(config, fragment: str) -> set[str]:
     """The years (folders) of the statement pages that show the statement whose file name
     holds ``fragment``: its own, and those of the statements it is a neighbour of."""
-    from generator.pipeline import load_archive
+    from generator.build import load_archive
     from generator.problems import Report
-    from generator.urls import Paths
+    from generator.site.urls import Paths
 
     archive = load_archive(config, Report())
     (edited,) = [s for s in archive.statements if fragment in s.path]
@@ -531,7 +531,7 @@ def _years_showing(config, fragment: str) -> set[str]:
 
 def test_an_edited_statement_plans_again_only_the_years_whose_pages_show_it(tmp_path,
                                                                            monkeypatch):
-    from generator.urls import Paths
+    from generator.site.urls import Paths
 
     config = make_archive(tmp_path)
     build(config, search=True)

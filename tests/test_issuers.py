@@ -10,9 +10,11 @@ import time
 
 import pytest
 
-from generator import issuers, pipeline, store
-from generator.documents import Issuer
-from generator.issuers import Authority, AuthorityError, attribute, canonical_name, parse_authority
+from generator import build as pipeline
+from generator import store
+from generator.model import issuers
+from generator.model.documents import Issuer
+from generator.model.issuers import Authority, AuthorityError, attribute, canonical_name, parse_authority
 from generator.problems import Report
 
 from .conftest import FIXTURES, PROJECT

@@ -129,7 +129,7 @@ def test_capture_without_any_date_is_refused_with_a_hint(tmp_path):
 
 def test_a_date_line_must_be_day_first():
     # 13/12/2022 can only be read day first; 31/02 is no day at all.
-    from generator.ingest.dates import parse_date_line
+    from generator.model.dates import parse_date_line
 
     assert parse_date_line("Date: 13/12/2022 | Source: X") == (dt.date(2022, 12, 13), "X")
     assert parse_date_line("Date: 31/02/2022 | Source: X") == (None, "X")

@@ -5,7 +5,7 @@ import html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.markdown import MAX_NESTING, render, text_to_markdown
+from generator.model.markdown import MAX_NESTING, render, text_to_markdown
 
 
 def rendered_text(paragraph: str) -> str:
@@ -79,7 +79,7 @@ def test_images_are_not_fetched_from_elsewhere():
 
 def parser_html(body: str) -> str:
     """What markdown-it itself renders (no fast path)."""
-    from generator.markdown import _PARSER
+    from generator.model.markdown import _PARSER
 
     return _PARSER.render(body)
 
@@ -94,13 +94,13 @@ def test_the_fast_path_renders_exactly_what_the_parser_renders(items):
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=300))
 def test_any_body_renders_like_the_parser_or_is_left_to_it(body):
-    from generator.markdown import plain_paragraphs
+    from generator.model.markdown import plain_paragraphs
 
     if plain_paragraphs(body) is not None:
         assert render(body).html == parser_html(body)
 
 
 def test_plain_text_of_a_written_body_is_its_paragraphs():
-    from generator.markdown import plain_text
+    from generator.model.markdown import plain_text
 
     assert plain_text(text_to_markdown(["# a *b*", "c &copy; <x>"])) == "# a *b*\nc &copy; <x>"

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from generator import parallel
-from generator.parallel import Forked
+from generator.engine import parallel
+from generator.engine.parallel import Forked
 
 
 @pytest.fixture(autouse=True)

@@ -115,7 +115,7 @@ def test_a_record_s_text_comes_back_line_for_line(lines):
 @SETTINGS
 @given(st.sets(st.integers(min_value=0, max_value=2_000_000), max_size=300))
 def test_the_offline_index_postings_come_back_exactly(numbers):
-    from generator.offline_search import decode_postings, encode_postings
+    from generator.search.offline import decode_postings, encode_postings
     ordered = sorted(numbers)
     text = encode_postings(ordered)
     assert decode_postings(text) == ordered
@@ -123,14 +123,14 @@ def test_the_offline_index_postings_come_back_exactly(numbers):
 
 
 def test_close_numbers_in_the_offline_index_cost_one_character_each():
-    from generator.offline_search import encode_postings
+    from generator.search.offline import encode_postings
     close = list(range(0, 3100, 31))  # words in neighbouring statements: the common case
     assert len(encode_postings(close)) == len(close)
     assert len(encode_postings([31 * 32 ** 3])) == 4  # a larger gap: one more per 5 bits
 
 
 def test_the_offline_index_folds_case_accents_and_compatibility_forms():
-    from generator.offline_search import words
+    from generator.search.offline import words
     assert words("Café NAÏVE Ｆｕｌｌ ﬁle Åström e\u0301te\u0300") == [
         "cafe", "naive", "full", "file", "astrom", "ete"]
     assert words("the DPRK’s “statement” — 2024") == ["the", "dprk", "s", "statement", "2024"]
@@ -141,7 +141,7 @@ def test_the_offline_index_folds_case_accents_and_compatibility_forms():
 def test_the_offline_index_drops_every_combining_mark_and_keeps_the_rest(text):
     import unicodedata
 
-    from generator.offline_search import _WORD, words
+    from generator.search.offline import _WORD, words
     folded = unicodedata.normalize("NFKD", text.casefold())
     expected = _WORD.findall("".join(ch for ch in folded if not unicodedata.combining(ch)))
     assert words(text) == expected

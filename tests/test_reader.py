@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from generator import citations
-from generator import pages as site_plan
+from generator.build import load_archive
 from generator.config import load_config
-from generator.pipeline import load_archive
 from generator.problems import Report
+from generator.site import citations
+from generator.site import pages as site_plan
 
 from .browser import PageWatch, Published, axe_violations, chromium, require_axe
 from .sites import BASE_URL, build, make_archive

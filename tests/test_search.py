@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from generator.search import SearchFailed
+from generator.search.pagefind import SearchFailed
 from generator.serve import serving
 
 from .browser import PageWatch, chromium

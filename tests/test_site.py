@@ -84,10 +84,10 @@ def test_original_links_are_links_only_when_they_are_http(site):
 
 
 def test_citation_files_are_bibtex_and_ris(site):
-    from generator import citations
+    from generator.build import load_archive
     from generator.config import load_config
-    from generator.pipeline import load_archive
     from generator.problems import Report
+    from generator.site import citations
 
     config = load_config(site.parent / "config.yaml")
     archive = load_archive(config, Report())
@@ -196,9 +196,9 @@ def test_a_list_already_published_elsewhere_is_linked_not_repeated(tmp_path, mon
     whole archive, link their years to the issuer's and the timeline's pages."""
     import re
 
-    from generator import pages
-    from generator.pipeline import load_archive
+    from generator.build import load_archive
     from generator.problems import Report
+    from generator.site import pages
 
     monkeypatch.setattr(pages, "LIST_LIMIT", 1)  # every facet with 2 statements is paged
     for with_fixtures in (False, True):

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import store
-from generator.documents import Capture, FoundDate, Issuer, Statement
+from generator.model.documents import Capture, FoundDate, Issuer, Statement
 from generator.problems import Report
 from generator.store import StoreError
 

@@ -68,7 +68,7 @@ def test_an_unknown_theme_is_an_error_naming_the_key(tmp_path):
 
 
 def test_a_broken_override_names_the_template_and_line(tmp_path):
-    from generator.render import TemplateFailed
+    from generator.site.render import TemplateFailed
 
     config = make_archive(tmp_path, with_fixtures=False)
     (tmp_path / "templates").mkdir()

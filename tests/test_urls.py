@@ -2,7 +2,8 @@
 
 import pytest
 
-from generator.urls import AbsoluteLinks, Links, Paths, UnsafePath, absolute, relative, safe_href
+from generator.model.names import UnsafePath
+from generator.site.urls import AbsoluteLinks, Links, Paths, absolute, relative, safe_href
 
 
 def test_links_are_relative_and_point_at_files():

@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from generator import pages as site_plan
+from generator.site import pages as site_plan
 
 from .browser import vnu_errors
 from .sites import BASE_URL, build, make_archive

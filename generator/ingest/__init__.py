@@ -13,10 +13,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from .. import issuers
-from ..cache import Cache, FileCache
-from ..documents import Document, Statement
-from ..markdown import text_to_markdown
+from ..engine.cache import Cache, FileCache
+from ..model import issuers
+from ..model.documents import Document, Statement
+from ..model.markdown import text_to_markdown
 from ..problems import Problem, Report, Severity, shown
 from . import identity, kcnawatch, records
 from .decode import Undecodable, read_source

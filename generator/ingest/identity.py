@@ -23,29 +23,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..documents import Capture, Document, FoundDate
+from ..model.documents import Capture, Document, FoundDate
+from ..model.names import slugify
 
-SLUG_MAX = 80
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‛": "'", "“": '"', "”": '"', "‟": '"',
                          "\u00a0": " ", "–": "-", "—": "-"})
 _SPACE = re.compile(r"\s+")
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
-_APOSTROPHE = re.compile(r"['’`]")
 
 
 def normalise(text: str) -> str:
     """Text as compared for identity: NFC, plain quotes, single spaces, no case."""
     text = unicodedata.normalize("NFC", text).translate(_QUOTES)
     return _SPACE.sub(" ", text).strip().casefold()
-
-
-def slugify(title: str, max_len: int = SLUG_MAX) -> str:
-    """A lowercase ASCII slug of ``title``, cut at a word boundary."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = _NOT_SLUG.sub("-", _APOSTROPHE.sub("", ascii_title.lower())).strip("-")
-    if len(slug) > max_len:
-        slug = slug[:max_len + 1].rsplit("-", 1)[0] if "-" in slug[:max_len + 1] else slug[:max_len]
-    return slug.strip("-") or "statement"
 
 
 def text_key(document: Document) -> str:

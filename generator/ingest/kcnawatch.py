@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import re
 
-from ..documents import Capture, Document, FoundDate
-from . import dates
+from ..model import dates
+from ..model.documents import Capture, Document, FoundDate
 from .decode import RawSource
 from .errors import Note, ParseError, Warned
 

@@ -24,8 +24,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..documents import Capture, Document, FoundDate
-from . import dates
+from ..model import dates
+from ..model.documents import Capture, Document, FoundDate
 from .decode import RawSource
 from .errors import Note, ParseError, Skipped, Warned
 

@@ -40,9 +40,11 @@ from typing import Any
 
 import orjson
 
-from . import CODE, cbor, children
-from .problems import BuildInterrupted
-from .urls import Paths
+from .. import CODE
+from ..engine import children
+from ..problems import BuildInterrupted
+from ..site.urls import Paths
+from . import cbor
 
 FOLDER = "pagefind"
 

@@ -29,10 +29,10 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from .cache import Cache, FileCache, StatKey, folder_of, lookup_name
-from .documents import Capture, FoundDate, Issuer, Statement
-from .problems import BuildInterrupted, Problem, Report, shown
-from .urls import is_safe_segment
+from ..engine.cache import Cache, FileCache, StatKey, folder_of, lookup_name
+from ..model.documents import Capture, FoundDate, Issuer, Statement
+from ..model.names import is_safe_segment
+from ..problems import BuildInterrupted, Problem, Report, shown
 
 STAGE = "store"
 SUFFIX = ".md"

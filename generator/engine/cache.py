@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import CODE
+from .. import CODE
 
 FORMAT = 3  # 2: the store and sources lookups kept per folder; 3: bodies kept apart
 _STAMP = (FORMAT, CODE, sys.version_info[:2])

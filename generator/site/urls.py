@@ -13,47 +13,12 @@ Templates receive a ``Links`` object and never build a path themselves.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import posixpath
 import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,150}$")
-#: Names Windows cannot create, whatever the extension (``con.html`` included).
-RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
-                            *(f"lpt{i}" for i in range(10))})
-
-
-class UnsafePath(ValueError):
-    """A path segment that could escape its folder or break a URL."""
-
-
-@functools.lru_cache(maxsize=1 << 18)  # each id is checked by every page that links to it
-def is_safe_segment(value: str) -> bool:
-    """True for a lowercase slug that is safe as one file or folder name on every system."""
-    return (bool(_SEGMENT.match(value)) and ".." not in value
-            and value.split(".", 1)[0] not in RESERVED_NAMES)
-
-
-def segment(value: str) -> str:
-    """``value`` if it is safe as one path segment (see ``is_safe_segment``), else ``UnsafePath``."""
-    if not is_safe_segment(value):
-        raise UnsafePath(f"{value!r} cannot be used as part of a URL")
-    return value
-
-
-def safe_segment(value: str) -> str:
-    """``value`` if it is a safe segment, else a safe slug of it with a checksum suffix.
-
-    For ids that come from hand-edited files (an issuer id such as ``../x`` or
-    ``CON``): the page still gets a stable address, and no two unsafe ids share one.
-    """
-    if is_safe_segment(value):
-        return value
-    slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:80].strip("-") or "x"
-    return f"{slug}-{hashlib.sha256(value.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
+from ..model.names import segment
 
 
 class Paths:

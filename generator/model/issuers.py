@@ -60,10 +60,10 @@ from typing import Any
 
 import yaml
 
+from ..problems import BuildInterrupted, Report, shown
+from .dates import parse_dateline
 from .documents import Issuer, Statement
-from .ingest.dates import parse_dateline
-from .ingest.identity import slugify
-from .problems import BuildInterrupted, Report, shown
+from .names import slugify
 
 STAGE = "check"
 

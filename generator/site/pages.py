@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import itertools
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -30,11 +29,14 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from . import CODE, __version__, charts, citations, exports
-from .config import SiteConfig
-from .documents import Statement
-from .markdown import render as render_markdown
-from .model import Archive, Facet, source_id
+from .. import CODE, __version__
+from ..config import SiteConfig
+from ..engine.keys import digest as _digest
+from ..engine.keys import fingerprint
+from ..model.archive import Archive, Facet, source_id
+from ..model.documents import Statement
+from ..model.markdown import render as render_markdown
+from . import charts, citations, exports
 from .theme import MONTH_NAMES
 from .urls import AbsoluteLinks, Links, Paths, safe_href
 
@@ -92,15 +94,6 @@ class PartsSpec:
 
 
 Spec = PageSpec | FileSpec | PartsSpec
-
-
-def fingerprint(*parts: object) -> str:
-    """A short checksum of ``parts`` (their ``repr``, which is stable for plain data)."""
-    return _digest(repr(parts))
-
-
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 # The keys made for every statement are made from text joined by NUL, which no id or

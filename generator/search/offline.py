@@ -33,11 +33,12 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 
-from .documents import Statement
-from .issuers import kind_label
-from .markdown import plain_text
-from .model import own_body
-from .urls import RESERVED_NAMES, Paths
+from ..model.archive import own_body
+from ..model.documents import Statement
+from ..model.issuers import kind_label
+from ..model.markdown import plain_text
+from ..model.names import RESERVED_NAMES
+from ..site.urls import Paths
 
 DOC_CHUNK = 100
 SHARD_BYTES = 80_000

@@ -59,9 +59,9 @@ from typing import Any, TextIO
 
 import orjson
 
-from .cache import stat_key
-from .problems import BuildInterrupted, Report, shown
-from .urls import RESERVED_NAMES
+from ..engine.cache import stat_key
+from ..model.names import RESERVED_NAMES
+from ..problems import BuildInterrupted, Report, shown
 
 #: The build record: every file the generator wrote, with its checksum and its input key.
 MANIFEST = ".generator-manifest.json.gz"

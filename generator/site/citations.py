@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from .documents import Statement
-from .issuers import kind_label
+from ..model.documents import Statement
+from ..model.issuers import kind_label
 from .theme import long_date
 
 _BIBTEX_SPECIAL = {

@@ -33,12 +33,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import Cache, StatKey
-from .documents import Statement
-from .ingest.identity import Bucket, Group
-from .problems import Problem, Report
-from .store import StoredFile, read_file
-from .store import lookup as store_lookup
+from ..engine.cache import Cache, StatKey
+from ..ingest.identity import Bucket, Group
+from ..model.documents import Statement
+from ..problems import Problem, Report
+from . import StoredFile, read_file
+from . import lookup as store_lookup
 
 NAME = "import-record"
 SOURCES = "import-sources"

@@ -19,12 +19,12 @@ from typing import Any
 
 import jinja2
 
-from .cache import Cache, lookup_name
-from .config import SiteConfig
-from .output import Output, OutputError, gzipped, put, sha256
+from ..config import SiteConfig
+from ..engine.cache import Cache, lookup_name
+from ..engine.parallel import fork_map
+from ..output import Output, OutputError, gzipped, put, sha256
+from ..problems import BuildInterrupted, shown
 from .pages import FileSpec, PartsSpec, Spec
-from .parallel import fork_map
-from .problems import BuildInterrupted, shown
 from .theme import make_environment
 
 #: Below this many pages, forking workers costs more than it saves.

@@ -26,7 +26,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .documents import Statement
+from ..model.documents import Statement
 from .urls import Paths
 
 FIELDS = ("id", "url", "title", "date", "source", "issuer", "issuer_id", "organization",

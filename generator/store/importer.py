@@ -26,12 +26,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from . import CODE, import_record, ingest, issuers, pages, store
-from .cache import Cache, FileCache, StatKey
-from .config import SiteConfig
-from .documents import Statement
-from .ingest import identity
-from .problems import Problem, Report, Severity
+from .. import CODE, ingest, store
+from ..config import SiteConfig
+from ..engine.cache import Cache, FileCache, StatKey
+from ..engine.keys import fingerprint
+from ..ingest import identity
+from ..model import issuers
+from ..model.documents import Statement
+from ..problems import Problem, Report, Severity
+from . import import_record
 
 Later = list[Callable[[], object]]
 
@@ -94,7 +97,7 @@ def _decide(pairs: Iterable[tuple[str, identity.Group]], files: Mapping[str, sto
     signatures = {}
     due = []
     for statement_id, grp in pairs:
-        signature = signatures[statement_id] = pages.fingerprint(
+        signature = signatures[statement_id] = fingerprint(
             CODE, statement_id, grp.captures, listed)
         stored_file = files.get(statement_id)
         if stored_file is not None and memo.get(statement_id) == (signature, stored_file.sha):

@@ -26,12 +26,12 @@ import jinja2
 import jinja2.ext
 from jinja2.lexer import Token
 
-from .config import ConfigError, SiteConfig
-from .issuers import kind_label
+from ..config import ConfigError, SiteConfig
+from ..model.issuers import kind_label
 from .urls import safe_href
 
 #: The themes that ship with the generator.
-BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
+BUILTIN_THEMES = Path(__file__).resolve().parents[2] / "themes"
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")

@@ -17,11 +17,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
+from ..problems import Report, shown
 from .documents import Statement
-from .ingest.identity import slugify
 from .issuers import Authority
-from .problems import Report, shown
-from .urls import safe_segment
+from .names import safe_segment, slugify
 
 STAGE = "check"
 

@@ -19,26 +19,20 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import (
-    CODE,
-    importer,
-    issuers,
-    model,
-    offline_search,
-    output,
-    pages,
-    search,
-    store,
-    theme,
-)
-from .cache import Cache, stat_key
+from . import CODE, output, store
 from .config import SiteConfig
-from .documents import Statement
-from .model import Archive
-from .parallel import Forked, fork_map
+from .engine.cache import Cache, stat_key
+from .engine.keys import fingerprint
+from .engine.parallel import Forked, fork_map
+from .model import issuers
+from .model.archive import Archive, build_archive
+from .model.documents import Statement
 from .problems import BuildInterrupted, Report, shown
-from .render import Renderer, render_into
-from .urls import Paths
+from .search import offline, pagefind
+from .site import pages, theme
+from .site.render import Renderer, render_into
+from .site.urls import Paths
+from .store import importer
 
 
 def import_sources(config: SiteConfig, report: Report, cache: Cache | None = None,
@@ -65,7 +59,7 @@ def load_archive(config: SiteConfig, report: Report, cache: Cache | None = None,
     with report.timed("issuers"):
         statements = [issuers.with_issuer(s, authority, bodies.get) for s in statements]
     with report.timed("model"):
-        archive = model.build_archive(statements, report, authority, bodies.get)
+        archive = build_archive(statements, report, authority, bodies.get)
     issuers.report_unlisted(archive.statements, authority, report, shown(config.issuers_file))
     return archive
 
@@ -79,7 +73,7 @@ def _static_specs(config: SiteConfig) -> list[pages.FileSpec]:
     specs = []
     for rel, path in sorted(files.items()):
         data = path.read_bytes()
-        specs.append(pages.FileSpec(rel, pages.fingerprint(rel, data), lambda data=data: data))
+        specs.append(pages.FileSpec(rel, fingerprint(rel, data), lambda data=data: data))
     return specs
 
 
@@ -112,7 +106,7 @@ def _offline_due(out: output.Output, buckets: dict[str, list[Statement]], keys: 
     previous = _by_bucket(out.old_files, Paths.OFFLINE_INDEXES)
     due = []
     for bucket, members in buckets.items():
-        made[bucket] = pages.fingerprint(CODE, offline_search.FORMAT,
+        made[bucket] = fingerprint(CODE, offline.FORMAT,
                                          [keys[s.id] for s in members])
         kept = previous.get(bucket, [])
         if old.get(bucket) == made[bucket] and kept and all(out.has(path) for path in kept):
@@ -127,8 +121,8 @@ def _offline_built(due: list[tuple[str, list[Statement]]], body: Callable[[State
                    *, spread: bool) -> list[list[tuple[str, bytes]]]:
     """The files of each bucket's offline index (``spread``: over the cores)."""
     if spread:
-        return list(fork_map(lambda item: list(offline_search.build(item[1], body)), due))
-    return [list(offline_search.build(members, body)) for _, members in due]
+        return list(fork_map(lambda item: list(offline.build(item[1], body)), due))
+    return [list(offline.build(members, body)) for _, members in due]
 
 
 #: While at most this many statement pages have changed, they are written as soon as their
@@ -147,10 +141,10 @@ def _stale(out: output.Output, specs: Iterable[pages.Spec]) -> list[pages.Spec]:
     return stale
 
 
-def _signature(out: output.Output, paths: Iterable[str], indexer: search.Indexer) -> str:
+def _signature(out: output.Output, paths: Iterable[str], indexer: pagefind.Indexer) -> str:
     """What a search bucket's bundle is made from: its pages' checksums (and Pagefind's
     settings and version)."""
-    return search.signature([(p, out.files[p][0]) for p in paths], indexer.language,
+    return pagefind.signature([(p, out.files[p][0]) for p in paths], indexer.language,
                             indexer.version)
 
 
@@ -159,7 +153,7 @@ def _bundle(bucket: str) -> str:
     return Paths.search_bundle(bucket).rstrip("/")
 
 
-def _index(out: output.Output, indexer: search.Indexer, bucket: str, paths: Iterable[str]
+def _index(out: output.Output, indexer: pagefind.Indexer, bucket: str, paths: Iterable[str]
            ) -> None:
     """Have ``indexer`` index the new site's ``paths`` (``bucket``'s pages) into a new bundle."""
     indexer.add(bucket, [(path, out.source(path)) for path in sorted(paths)])
@@ -195,7 +189,7 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
         no_inside=(config.content_dir, config.source_dir),
         wait_message=sys.stderr,
     ) as out, contextlib.ExitStack() as stack:
-        indexer = (stack.enter_context(search.Indexer(search.executable(), config.language,
+        indexer = (stack.enter_context(pagefind.Indexer(pagefind.executable(), config.language,
                                                       out.scratch))
                    if search_on else None)
         previous = out.old.get("meta", {}).get("search")
@@ -255,7 +249,7 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
                     and len(indexer.buckets) < indexer.jobs):
                 with contextlib.suppress(FileNotFoundError):  # a page gone: indexed later
                     _index(out, indexer, bucket, paths)
-        buckets = offline_search.buckets(archive.statements) if search_on else {}
+        buckets = offline.buckets(archive.statements) if search_on else {}
         offline_keys, due = _offline_due(out, buckets, plan.keys)
         # Work for the other core is forked only now: after a fork, each page of this
         # process's memory that it writes is copied once (the two share them until then),
@@ -284,7 +278,7 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
             meta["search"] = {bucket: _signature(out, pages_of.get(bucket, []), indexer)
                               for bucket in buckets}
         with report.timed("stage"):
-            missing = set(out.finish(meta, tool_dirs=(search.FOLDER,), plan=made_now))
+            missing = set(out.finish(meta, tool_dirs=(pagefind.FOLDER,), plan=made_now))
         if missing:  # deleted from the site by hand: made again
             again = plan.statement_pages([s for s in unplanned
                                           if Paths.statement(s.id) in missing])
@@ -333,9 +327,9 @@ def _input_state(config: SiteConfig, search_on: bool) -> dict[str, object]:
             state[str(path)] = stat_key(path)
     if search_on:  # another Pagefind is another input
         try:
-            binary = search.executable()
+            binary = pagefind.executable()
             state["pagefind"] = (str(binary), stat_key(binary))
-        except search.SearchFailed:
+        except pagefind.SearchFailed:
             state["pagefind"] = None
     return state
 

@@ -1,0 +1,1 @@
+"""The machinery every step uses: the build cache, forked workers, child processes."""

@@ -1,0 +1,2 @@
+"""The archive model: the records that flow between steps (``documents``), the archive as a
+whole (``archive``), issuers, dates, names and the Markdown dialect."""

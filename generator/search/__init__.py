@@ -1,0 +1,1 @@
+"""The search indexes: Pagefind's (``pagefind``) and the site's own for ``file://`` (``offline``)."""
