@@ -104,16 +104,15 @@ def _summary(command: str, report: Report) -> str:
 def _serve(config: SiteConfig, args: argparse.Namespace) -> int:  # pragma: no cover - interactive
     from . import serve
 
-    def rebuild() -> None:
-        report = Report(stream=sys.stderr)
-        try:
-            build.build(config, report, search=not args.no_search)
-            print(_summary("build", report), flush=True)
-        except BuildInterrupted as exc:
-            print(f"error: {exc}", file=sys.stderr, flush=True)
+    def load() -> SiteConfig:  # read again before every rebuild: it may have changed
+        return _config(args, Report(stream=sys.stderr))
 
-    rebuild()
-    serve.run(config, rebuild, args.port)
+    def rebuild(config: SiteConfig) -> None:
+        report = Report(stream=sys.stderr)
+        build.build(config, report, search=not args.no_search)
+        print(_summary("build", report), flush=True)
+
+    serve.run(config, load, rebuild, args.port)
     return 0
 
 
