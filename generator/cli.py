@@ -1,4 +1,4 @@
-"""Command line: ``python -m generator {build,serve,import,check}``.
+"""Command line: ``python -m generator {build,serve,import,check,init}``.
 
 This module only turns arguments into a configuration, runs a pipeline
 function and turns the report into messages and an exit status:
@@ -68,6 +68,14 @@ def make_parser() -> argparse.ArgumentParser:
     )
     _common(imp)
 
+    init = commands.add_parser(
+        "init", help="make a new archive in a new or empty folder",
+        description="Make a new archive in PATH (a new or empty folder): config.yaml with every "
+                    "key explained, an empty content/sources/, a starter content/issuers.yaml, "
+                    "a .gitignore, requirements.txt and the GitHub Pages workflow.",
+    )
+    init.add_argument("path", type=Path, metavar="PATH", help="the new archive's folder")
+
     check = commands.add_parser(
         "check", help="validate the Markdown store; exit 1 on any problem",
         description="Read every file of the Markdown store and report every problem: files "
@@ -116,6 +124,23 @@ def _serve(config: SiteConfig, args: argparse.Namespace) -> int:  # pragma: no c
     return 0
 
 
+def _init(path: Path) -> int:
+    from . import starter
+
+    written = starter.create(path)
+    for made in written:
+        print(f"wrote {shown(made)}")
+    folder = shown(path)
+    print(f"\nA new archive in {folder}. Put captures in {folder}/content/sources/, then, "
+          f"from {folder}:\n    python -m generator build    # the site, in site/\n"
+          "    python -m generator serve    # a preview that follows your edits")
+    requirement = (path / "requirements.txt").read_text(encoding="utf-8")
+    if not any(line and not line.startswith("#") for line in requirement.splitlines()):
+        print(f"To publish on GitHub Pages, name the generator in {folder}/requirements.txt "
+              "(see its comments): the workflow installs what it names.")
+    return 0
+
+
 class Terminated(Exception):
     """SIGTERM arrived: stop the way Ctrl-C does (cleaning up, leaving the old site)."""
 
@@ -134,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = Report(stream=sys.stderr)
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
+        if args.command == "init":
+            return _init(args.path)
         config = _config(args, report)
         if args.command == "import":
             build.import_sources(config, report)
