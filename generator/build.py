@@ -32,7 +32,7 @@ from .search import offline, pagefind
 from .site import pages, theme
 from .site.render import Renderer, render_into
 from .site.urls import Paths
-from .store import importer
+from .store import importer, moved
 
 
 def import_sources(config: SiteConfig, report: Report, cache: Cache | None = None,
@@ -443,6 +443,9 @@ def _build(config: SiteConfig, report: Report, *, search: bool, keep: list[objec
             cache.preload([*importer.lookups(), *store.lookups(config.content_dir, last_inputs)],
                           until=looking.ready)
             changed, gone = looking.result()
+        # Captures and store files with a new stat but the bytes the cache knows (a fresh
+        # checkout with its cache restored) are moved to their new stat: unchanged from here.
+        changed = moved.same_bytes(cache, config, changed, last_inputs)
         before = dict(last_inputs)
         for path in gone:
             del before[path]

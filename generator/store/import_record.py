@@ -111,6 +111,12 @@ def load(cache: Cache, key: tuple[object, ...]) -> Record | None:
     return record if isinstance(record, Record) and record.key == key else None
 
 
+def load_any(cache: Cache) -> Record | None:
+    """The record saved, whichever import made it (``load`` takes only this import's)."""
+    record = cache.load_changed(NAME, Record, _RECORD_LOOKUPS)
+    return record if isinstance(record, Record) else None
+
+
 def save(cache: Cache, record: Record | None) -> None:
     cache.save_changed(NAME, record, _RECORD_LOOKUPS)
 
