@@ -240,7 +240,7 @@ def test_a_store_file_edited_while_a_build_runs_is_on_the_site_after_the_next_bu
 
     # Another version of the generator: every statement is due for the import again
     # (and none is rewritten, their text being the same).
-    monkeypatch.setattr(pipeline, "CODE", "another version")
+    monkeypatch.setattr(pipeline.inputs, "CODE", "another version")
     monkeypatch.setattr(pipeline, "load_archive", edit_then_load)
     build(config)
     monkeypatch.setattr(pipeline, "load_archive", real)
@@ -267,7 +267,7 @@ def test_a_store_file_changed_while_the_site_is_written_is_seen_by_the_next_buil
             path.unlink()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "CODE", "another version")  # the build runs again
+    monkeypatch.setattr(pipeline.inputs, "CODE", "another version")  # the build runs again
     monkeypatch.setattr(pipeline, "write_site", change_then_write)
     build(config)
     assert page() is not None and "Edited meanwhile." not in page().read_text()

@@ -58,8 +58,9 @@ def test_a_rebuild_with_nothing_changed_writes_nothing(tmp_path):
 
 
 def test_pages_rendered_again_with_the_same_bytes_leave_the_site_as_it_is(tmp_path, monkeypatch):
-    import generator.build
+    import generator.build.inputs
     import generator.engine.parallel
+    import generator.search.offline
     import generator.site.pages
     config = make_archive(tmp_path)
     build(config)
@@ -67,7 +68,7 @@ def test_pages_rendered_again_with_the_same_bytes_leave_the_site_as_it_is(tmp_pa
     # Another version of the generator: every key changes, no byte of any page. The
     # pages are rendered again, by workers (two data exports send them there).
     monkeypatch.setattr(generator.engine.parallel, "cores", lambda: 2)
-    for module in (generator.site.pages, generator.build):
+    for module in (generator.site.pages, generator.build.inputs, generator.search.offline):
         monkeypatch.setattr(module, "CODE", "9.9.9+another")
     report = build(config)
     assert report.counts["site files written"] == 0
@@ -147,7 +148,7 @@ def test_a_changed_template_rewrites_every_page(tmp_path):
 
 def test_a_changed_generator_writes_its_output_again_the_offline_index_included(
         tmp_path, monkeypatch):
-    import generator.build
+    import generator.build.inputs
     import generator.engine.parallel
     import generator.search.offline
     import generator.search.pagefind
@@ -158,7 +159,8 @@ def test_a_changed_generator_writes_its_output_again_the_offline_index_included(
     docs = sorted(config.output_dir.glob("search/data/*/d/*.js"))
     assert docs and any(" …\"]" in p.read_text() for p in docs)  # long excerpts, cut
     # What an upgrade does: the generator's code (and here its excerpt length) changes.
-    for module in (generator.site.pages, generator.build, generator.search.pagefind):
+    for module in (generator.site.pages, generator.build.inputs, generator.search.offline,
+                   generator.search.pagefind):
         monkeypatch.setattr(module, "CODE", "9.9.9+another")
     monkeypatch.setattr(generator.search.offline, "EXCERPT_CHARS", 20)
     rendered, indexed = [], []

@@ -37,7 +37,7 @@ def _start() -> None:  # pragma: no cover - runs in the worker
         # it would wait for tasks forever, holding the build's lock (inherited): the next
         # build would wait for it.
         os._exit(1)
-    # The parent holds the cycle collector while it builds (pipeline._collector_held). A
+    # The parent holds the cycle collector while it builds (build._collector_held). A
     # worker renders templates, which can make cycles: it collects, but only over what it
     # makes, never the archive it inherited (frozen: fast, and its memory stays shared).
     gc.freeze()

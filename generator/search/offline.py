@@ -33,6 +33,8 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 
+from .. import CODE
+from ..engine.keys import fingerprint
 from ..model.archive import own_body
 from ..model.documents import Statement
 from ..model.issuers import kind_label
@@ -148,6 +150,12 @@ def buckets(statements: Sequence[Statement]) -> dict[str, list[Statement]]:
     for statement in statements:
         grouped[Paths.bucket(statement.id)].append(statement)
     return dict(sorted(grouped.items()))
+
+
+def bucket_key(statement_keys: Sequence[str]) -> str:
+    """What a bucket's index files are made from: its statements' keys
+    (``pages.statement_key``, in order), the files' layout and the generator's code."""
+    return fingerprint(CODE, FORMAT, list(statement_keys))
 
 
 def build(statements: Sequence[Statement], body_of: Callable[[Statement], str] = own_body
