@@ -479,7 +479,7 @@ def _deleted_once_looked_at(monkeypatch, victim: Path):
     real = output.Output.finish
 
     def finish(self, *args, **kwargs):
-        assert self._present  # the build has looked at the site ...
+        assert self.live.present  # the build has looked at the site ...
         victim.unlink()  # ... and the page is deleted by hand after that
         return real(self, *args, **kwargs)
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.output import BACK, MANIFEST, Output, OutputError, _read_manifest, check_rel_path
+from generator.output import BACK, MANIFEST, Output, OutputError, check_rel_path
+from generator.output.record import read as _read_manifest
 from generator.problems import Report
 
 
@@ -184,7 +185,7 @@ def test_a_leftover_staging_folder_is_cleaned_by_the_next_build(tmp_path):
 
 def _killed_while_swapping(site: Path, files: dict[str, bytes], after_exchange: bool) -> None:
     """In a child process, build and die (as by kill -9) just before or just after the swap."""
-    import generator.output as output_module
+    import generator.output.staging as output_module
     exchange = output_module._exchange
 
     def dying_exchange(a, b):
@@ -222,7 +223,7 @@ def test_a_build_killed_while_swapping_leaves_a_whole_site_and_the_next_build_go
 def _killed_between_the_two_renames(site: Path, files: dict[str, bytes]) -> None:
     """In a child process, build on a system without an atomic exchange, and die (as by
     kill -9) after the current site has been moved away, before the new one takes its place."""
-    import generator.output as output_module
+    import generator.output.staging as output_module
     output_module._exchange = lambda a, b: False
     rename = os.rename
 
@@ -422,7 +423,7 @@ def assert_previous_record_made_from_differences(site: Path, previous: Path) -> 
     expected = _read_manifest(previous)
     (previous / MANIFEST).unlink()
     with Output(site, Report()) as output:
-        made = output._previous_record()
+        made = output.previous.record(output.old)
     assert made == {k: v for k, v in expected.items() if k in ("version", "files", "foreign")}
 
 
