@@ -28,6 +28,7 @@ import contextlib
 import fcntl
 import gzip
 import hashlib
+import io
 import json
 import os
 import re
@@ -38,13 +39,13 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import cbor2
 import orjson
 
 from .. import CODE
 from ..engine import children
 from ..problems import BuildInterrupted
 from ..site.urls import Paths
-from . import cbor
 
 FOLDER = "pagefind"
 
@@ -294,15 +295,36 @@ def _finish(bundle: Path) -> None:
 _SIGNATURE = b"pagefind_dcd"
 
 
-def _load(path: Path) -> Any:
+def read_index_file(path: Path) -> Any:
+    """What a Pagefind metadata file (``.pf_meta``, ``.pf_filter``) holds: a signature and
+    one CBOR item (RFC 8949), gzip-compressed. Anything else is ``SearchFailed``."""
     data = gzip.decompress(path.read_bytes())
     if not data.startswith(_SIGNATURE):
         raise SearchFailed(f"{path}: not a Pagefind index file this generator understands")
-    return cbor.loads(data[len(_SIGNATURE):])
+    stream = io.BytesIO(data)
+    stream.seek(len(_SIGNATURE))
+    try:
+        value = cbor2.CBORDecoder(stream).decode()
+    except cbor2.CBORDecodeError as exc:
+        raise SearchFailed(f"{path}: not a Pagefind index file this generator understands "
+                           f"({exc})") from None
+    if stream.tell() != len(data):
+        raise SearchFailed(f"{path}: not a Pagefind index file this generator understands "
+                           f"({len(data) - stream.tell()} bytes after its data)")
+    return value
+
+
+def index_file_data(value: Any) -> bytes:
+    """The bytes of a Pagefind metadata file holding ``value``, before compression.
+
+    CBOR in its shortest form, as Pagefind writes it, so that a value read from
+    its files is written back as the same bytes (``tests/test_search.py``).
+    """
+    return _SIGNATURE + cbor2.dumps(value)
 
 
 def _dump(value: Any) -> bytes:
-    return gzip.compress(_SIGNATURE + cbor.encode(value), compresslevel=9, mtime=0)
+    return gzip.compress(index_file_data(value), compresslevel=9, mtime=0)
 
 
 def _filter_lists(meta: list[Any], folder: Path) -> list[list[Any]]:
@@ -327,12 +349,12 @@ def stabilise(bundle: Path) -> None:
     entry = json.loads(entry_path.read_text(encoding="utf-8"))
     for language, info in sorted(entry.get("languages", {}).items()):
         meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
-        meta = _load(meta_path)
+        meta = read_index_file(meta_path)
         pairs = _filter_lists(meta, bundle)
         pairs.sort(key=lambda pair: pair[0])
         for pair in pairs:
             old = bundle / "filter" / f"{pair[1]}.pf_filter"
-            name, values = _load(old)
+            name, values = read_index_file(old)
             data = _dump([name, sorted(values, key=lambda v: (str(v[0]), v[1]))])
             pair[1] = f"{language}_{hashlib.sha256(data).hexdigest()[:7]}"
             old.unlink()
