@@ -107,6 +107,28 @@ def test_capture_without_advert_more_from_or_footer():
     )
 
 
+def test_a_shorter_save_without_date_line_or_more_from_list_imports_and_says_whence_its_date():
+    # Issue 22, item 5: the page header and the footer are all there is around the text.
+    assert kcnawatch.detect((RAW / "no_date_line_no_more_from.txt").read_text())
+    doc, notes = parse(RAW / "no_date_line_no_more_from.txt")
+    assert doc.title == "Press Statement of Spokesperson for DPRK Foreign Ministry"
+    assert doc.date == dt.date(2024, 3, 30) and doc.date_from == "juche"
+    assert doc.source == "KCNA.kp (En)"  # from the page header
+    assert doc.capture.captured == dt.date(2024, 3, 31)
+    assert doc.paragraphs[-1] == "Our stand is firm. -0-"
+    (note,) = notes
+    assert "no 'Date:' line" in note.reason and "Juche date" in note.reason
+
+
+def test_a_shorter_save_without_a_juche_date_takes_the_dateline_in_the_footer_s_year(tmp_path):
+    text = (RAW / "no_date_line_no_more_from.txt").read_text().replace("(Juche113.3.30.)",
+                                                                     "(Juche113)")
+    (tmp_path / "capture.txt").write_text(text)
+    doc, notes = parse(tmp_path / "capture.txt")
+    assert doc.date == dt.date(2024, 3, 30) and doc.date_from == "dateline+juche-year"
+    assert "dateline 'Pyongyang, March 30 (KCNA)'" in notes[0].reason
+
+
 def test_disagreeing_dates_keep_the_publication_date_record_the_others_and_warn():
     doc, notes = parse(RAW / "dates_disagree.txt")
     assert doc.date == dt.date(2022, 9, 22)
