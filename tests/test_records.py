@@ -37,6 +37,20 @@ def test_headline_junk_date_is_kept_as_a_found_date():
         ("headline", dt.date(2024, 1, 2), "Juche113.1.2.")]
 
 
+def test_a_headline_ending_in_a_bracketed_date_on_its_line_loses_it_to_found_dates():
+    # The stiles dump's quirk: "[Juche113.1.2.]" at the end of the headline's own line, and
+    # its date in epoch milliseconds only.
+    (doc,), notes = parse_text(json.dumps([{
+        "headline": "Floral Tribute Paid [Juche113.1.2.]", "date": 1704153600000,
+        "story_text": "Pyongyang, January 2 (KCNA) -- Flowers were laid. -0-",
+        "link": "http://www.kcna.kp/en/article/q/1.kcmsf", "topic": "Home News"}]))
+    assert doc.title == "Floral Tribute Paid"
+    assert doc.date == dt.date(2024, 1, 2) and doc.date_from == "record-timestamp"
+    assert ("headline", dt.date(2024, 1, 2), "Juche113.1.2.") in [
+        (f.kind, f.date, f.text) for f in doc.found_dates]
+    assert notes == []
+
+
 def test_empty_text_record_is_a_title_only_document_not_dropped():
     (doc,), notes = parse_text(json.dumps([{"headline": "Photo item", "date_str": "2024-11-02",
                                              "story_text": "", "link": None}]))

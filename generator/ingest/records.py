@@ -8,7 +8,8 @@ The file is a JSON array of records::
      "story_text": "Pyongyang, December 24 (KCNA) -- ...\\nSecond paragraph ..."}
 
 Real dumps are messy: headlines carry junk after a newline
-(``"Title\\n\\n[Juche113.1.2.]"``, runs of tabs), photo and video items have
+(``"Title\\n\\n[Juche113.1.2.]"``, runs of tabs) or end in a bracketed date
+(``"Title [Juche113.1.2.]"``), ``date`` is in epoch milliseconds, photo and video items have
 no text (they are kept as title-only entries), and the same article appears
 under several links and topics (merged later, by ``identity``). A bad record
 is skipped with a note naming it; the rest of the file is imported.
@@ -104,7 +105,9 @@ def _parse_record(raw: RawSource, index: int, record: Any, notes: list[Note]) ->
         raise ParseError("has no headline", where=where)
     headline = _clean(headline, where, "headline", notes)
     title_line, _, junk = headline.strip().partition("\n")
-    title = _SPACE.sub(" ", title_line).strip()
+    # A date in brackets ends some headlines, on their line or the next: not the title's.
+    title, bracket = dates.split_trailing_bracket(_SPACE.sub(" ", title_line).strip())
+    junk = f"{bracket}\n{junk}"
     if not title:
         raise ParseError("has an empty headline", where=where)
 

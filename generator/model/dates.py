@@ -50,6 +50,8 @@ _DATELINE = re.compile(
 )
 _JUCHE = re.compile(r"Juche\s?(?P<y>\d{1,3})\.(?P<m>\d{1,2})\.(?P<d>\d{1,2})\.?")
 _BRACKET_GREGORIAN = re.compile(r"\[(?P<y>\d{4})\.(?P<m>\d{1,2})\.(?P<d>\d{1,2})\.?\]")
+#: A headline's trailing bracketed date: ``Title [Juche113.1.2.]``, ``Title [2024.02.11.]``.
+_TRAILING_BRACKET = re.compile(r"\s*\[(?:Juche\s?\d{1,3}|\d{4})\.\d{1,2}\.\d{1,2}\.?\]\s*$")
 
 
 def make_date(year: int, month: int, day: int) -> dt.date | None:
@@ -136,3 +138,12 @@ def find_bracket_gregorian(text: str) -> tuple[dt.date | None, str] | None:
     if not match:
         return None
     return make_date(int(match["y"]), int(match["m"]), int(match["d"])), match.group(0)
+
+
+def split_trailing_bracket(title: str) -> tuple[str, str]:
+    """``title`` without a trailing bracketed date (``[Juche113.1.2.]``), and that date's
+    text ('' when there is none)."""
+    match = _TRAILING_BRACKET.search(title)
+    if match is None or match.start() == 0:
+        return title, ""
+    return title[:match.start()], match.group(0).strip()
