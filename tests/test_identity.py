@@ -33,6 +33,18 @@ def test_case_spacing_and_quote_style_do_not_split_a_statement():
     assert len(groups) == 1
 
 
+def test_a_text_whose_names_a_scraper_glued_to_their_neighbours_is_the_same_text():
+    # Scrapers that strip each piece of a page's text write "atKim Il SungSquare".
+    glued = doc(text=["The people gathered atKim Il SungSquare."], file="a.json")
+    spaced = doc(text=["The people gathered at Kim Il Sung Square."], file="b.html",
+                 url="http://x/2")
+    (grp,) = identity.group([glued, spaced])
+    assert len(grp.captures) == 2
+    assert grp.first is spaced  # the capture that keeps the spaces speaks for the statement
+    assert len(identity.group([glued, doc(text=["The people gathered at Kim Il Sung Plaza."],
+                                          url="http://x/3")])) == 2
+
+
 def test_empty_capture_joins_the_statement_with_text():
     groups = identity.group([doc(text=[], url="http://photo"), doc(url="http://article")])
     (grp,) = groups

@@ -2,7 +2,8 @@
 
 Duplicates: captures with the same date and the same title (compared without
 case, spacing or quote style) are one statement when their texts are the same
-(compared the same way) or one of them is empty. Texts that differ stay
+(compared the same way, and without regard to where the spaces are) or one of
+them is empty. Texts that differ stay
 separate statements, so that no version of a text is lost.
 
 Ids: ``YYYY-MM-DD-slug-of-the-title``. An id, once written to the store,
@@ -38,8 +39,10 @@ def normalise(text: str) -> str:
 
 
 def text_key(document: Document) -> str:
-    """The normalised body text ('' for a capture without text)."""
-    return normalise("\n".join(document.paragraphs))
+    """The normalised body text, without its spaces ('' for a capture without text): scrapers
+    that strip each piece of a page's text glue names to the words beside them ("atKim Il
+    SungSquare"), and a text that differs from another only so is the same text."""
+    return _SPACE.sub("", normalise("\n".join(document.paragraphs)))
 
 
 class Keys(NamedTuple):
@@ -95,10 +98,12 @@ class Group:
         return tuple(found[k] for k in sorted(found))
 
 
-def _order(document: Document) -> tuple[bool, str, str, str]:
-    """Representative first: a capture with text, then by file, link and checksum."""
+def _order(document: Document) -> tuple[bool, int, str, str, str]:
+    """Representative first: a capture with text, the one that keeps the most spaces in it
+    (of texts that differ only in spaces, see ``text_key``), then by file, link and checksum."""
     c = document.capture
-    return (not document.paragraphs, c.file, c.source_url or "", c.sha256)
+    spaces = sum(len(p.split()) for p in document.paragraphs)
+    return (not document.paragraphs, -spaces, c.file, c.source_url or "", c.sha256)
 
 
 Bucket = tuple[dt.date, str]
