@@ -409,7 +409,7 @@ def test_a_capture_listed_by_hand_in_another_statements_file_gets_no_id_twice(
     title = store.parse(a_store_file(settled).read_text(), a_store_file(settled)).title
     capture = tmp_path / "new.txt"
     capture.write_text(text.replace(title, "A Statement Never Seen Before"))
-    (document,), _ = ingest.parse_file(capture, tmp_path)
+    (document,), _, _ = ingest.parse_file(capture, tmp_path)
     path = a_store_file(settled)  # lists, by hand, a capture not yet in the sources
     statement = store.parse(path.read_text(), path)
     path.write_text(store.STAMP_RE.sub("", store.dump(statement._replace(

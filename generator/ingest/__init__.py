@@ -3,27 +3,32 @@
 A format is a module with ``NAME``, ``detect(text) -> bool`` and
 ``parse(raw) -> (documents, notes)``; adding one is a new module and a line
 in ``PARSERS``. Detection tries the formats in order; the first that
-recognises the text parses it.
+recognises the text parses it. Notes say what a parser skipped (an error),
+caveats (a warning), and what it left out on purpose (``Counted``: summed up
+in the summary).
 """
 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import NamedTuple
 
 from ..engine.cache import Cache, FileCache
 from ..model import issuers
-from ..model.documents import Document, Statement
+from ..model.documents import Document, Issuer, Statement
 from ..model.markdown import text_to_markdown
 from ..problems import Problem, Report, Severity, shown
-from . import identity, kcnawatch, records
+from . import htmlpage, identity, kcnawatch, records
 from .decode import Undecodable, read_source
-from .errors import ParseError, Skipped
+from .errors import Counted, ParseError, Skipped
 
-#: Formats in the order they are tried. JSON first: it is recognised by its first character.
-PARSERS: tuple[ModuleType, ...] = (records, kcnawatch)
+#: Formats in the order they are tried. JSON first: it is recognised by its first character;
+#: then HTML (its doctype or ``<html>``), then KCNA Watch text (its lines).
+PARSERS: tuple[ModuleType, ...] = (records, htmlpage, kcnawatch)
 
 STAGE = "import"
 
@@ -49,75 +54,100 @@ def source_files(source_dir: Path) -> Iterator[str]:
                 yield os.path.join(folder, name)
 
 
-def parse_file(path: Path, source_dir: Path) -> tuple[list[Document], list[Problem]]:
-    """Read, decode and parse one capture file; what is wrong is returned, not raised."""
+Counts = tuple[tuple[str, int], ...]
+"""What a file's parser left out on purpose, by what it was (``Counted``), sorted."""
+
+
+def parse_file(path: Path, source_dir: Path) -> tuple[list[Document], list[Problem], Counts]:
+    """Read, decode and parse one capture file; what is wrong is returned, not raised.
+
+    Returns its documents, its problems and what it left out on purpose (``Counts``).
+    """
     name = shown(path)
     try:
         raw = read_source(path, source_dir)
     except Undecodable as exc:
-        return [], [Problem(name, STAGE, str(exc))]
+        return [], [Problem(name, STAGE, str(exc))], ()
     except OSError as exc:
-        return [], [Problem(name, STAGE, f"cannot read the file: {exc.strerror or exc}")]
+        return [], [Problem(name, STAGE, f"cannot read the file: {exc.strerror or exc}")], ()
     parser = detect(raw.text)
     if parser is None:
         return [], [Problem(name, STAGE, "not a format this generator reads",
-                            "expected a KCNA Watch page saved as text, or a JSON array of records")]
+                            "expected a KCNA Watch page saved as text or HTML, a web page, "
+                            "or a JSON array of records")], ()
     try:
         documents, notes = parser.parse(raw)
     except ParseError as exc:
         where = f"{name}: {exc.where}" if exc.where else name
-        return [], [Problem(where, STAGE, exc.reason, exc.hint)]
+        return [], [Problem(where, STAGE, exc.reason, exc.hint)], ()
     problems = []
+    counts: Counter[str] = Counter()
     for note in notes:
+        if isinstance(note, Counted):
+            counts[note.what] += note.n
+            continue
         where = f"{name}: {note.where}" if note.where else name
         severity = Severity.ERROR if isinstance(note, Skipped) else Severity.WARNING
         problems.append(Problem(where, STAGE, note.reason, note.hint, severity))
-    return documents, problems
+    return documents, problems, tuple(sorted(counts.items()))
 
 
-Parsed = tuple[list[Document], list[identity.Keys], list[Problem]]
-"""What one capture file gives: its documents, their identity keys, and its problems."""
+class Parsed(NamedTuple):
+    """What one capture file gives (kept in the build cache, by the file's stat)."""
+
+    documents: list[Document]
+    keys: list[identity.Keys]
+    """The documents' identity keys."""
+    problems: list[Problem]
+    counts: Counts
 
 
 def parse_cached(lookup: FileCache, path: str, source_dir: Path, *, one: bool = False) -> Parsed:
     """``path`` parsed, through the cache (``one``: not part of a walk of every file)."""
 
     def parse(path: str) -> Parsed:
-        parsed, problems = parse_file(Path(path), source_dir)
-        return parsed, [identity.keys_of(d) for d in parsed], problems
+        parsed, problems, counts = parse_file(Path(path), source_dir)
+        return Parsed(parsed, [identity.keys_of(d) for d in parsed], problems, counts)
 
     return lookup.get_one(path, parse) if one else lookup.get(path, parse)
 
 
+def source_lookup(cache: Cache | None) -> FileCache:
+    """The cache of what each capture file gave."""
+    return FileCache(cache or Cache(None), "sources")
+
+
 def read_documents(source_dir: Path, report: Report, cache: Cache | None = None,
                    paths: Iterable[str] | None = None,
-                   by_file: dict[str, tuple[int, list[Problem]]] | None = None,
+                   by_file: dict[str, tuple[int, list[Problem], Counts]] | None = None,
                    ) -> tuple[list[Document], list[identity.Keys]]:
     """Parse every capture under ``source_dir``; bad files are reported and skipped.
 
     Returns the documents and their identity keys. A file the cache has seen
     with the same size, time and inode is not read again (its problems are
     reported again all the same). ``paths``: ``source_files(source_dir)``, when
-    already listed; ``by_file``, if given, gets each file's number of documents
-    and problems.
+    already listed; ``by_file``, if given, gets each file's number of documents,
+    problems and counts.
     """
     if not source_dir.is_dir():
         report.warning(shown(source_dir), STAGE, "the source folder does not exist; nothing to import",
                        "create it, or set source_dir in config.yaml")
         return [], []
-    lookup = FileCache(cache or Cache(None), "sources")
+    lookup = source_lookup(cache)
     documents: list[Document] = []
     keys: list[identity.Keys] = []
 
     for path in source_files(source_dir) if paths is None else paths:
-        parsed, parsed_keys, problems = parse_cached(lookup, path, source_dir)
+        parsed = parse_cached(lookup, path, source_dir)
         if by_file is not None:
-            by_file[path] = (len(parsed), problems)
-        for problem in problems:
+            by_file[path] = (len(parsed.documents), parsed.problems, parsed.counts)
+        for problem in parsed.problems:
             report.add(problem)
         report.count("source files read")
-        documents.extend(parsed)
-        keys.extend(parsed_keys)
+        for what, n in parsed.counts:
+            report.count(what, n)
+        documents.extend(parsed.documents)
+        keys.extend(parsed.keys)
     lookup.save()
     return documents, keys
 
@@ -138,8 +168,24 @@ def statement_of(statement_id: str, grp: identity.Group, authority: issuers.Auth
         found_dates=grp.found_dates,
         topics=grp.topics,
         title_only=not first.paragraphs,
-        issuer=issuers.attribute(first.title, issuers.opening_of(first.paragraphs), authority),
+        issuer=issuer_of(first, authority),
     )
+
+
+def issuer_of(document: Document, authority: issuers.Authority) -> Issuer:
+    """Who issued the statement ``document`` captures, and its kind.
+
+    Read from its headline and opening sentence (``issuers.attribute``), unless the
+    capture names its issuer (a dataset's mapped column). A statement of another outlet
+    than KCNA's is that outlet's unless its headline names an issuer of the authority
+    list: the headline shapes are KCNA's, and read another site's headline poorly.
+    """
+    found = issuers.attribute(document.title, issuers.opening_of(document.paragraphs), authority)
+    if document.issuer:
+        return issuers.resolve(document.issuer, authority, found.kind)
+    if document.publisher and found.issuer_id not in authority:
+        return issuers.resolve(document.publisher, authority, found.kind)
+    return found
 
 
 def statements_from(

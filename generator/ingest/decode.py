@@ -8,9 +8,12 @@ UTF-16 and undecodable files are refused with a reason a person can act on.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 #: Captures larger than this are refused rather than read into memory.
 MAX_BYTES = 512 * 1024 * 1024
@@ -39,6 +42,15 @@ class RawSource:
     sha256: str
     """Checksum of the file's bytes as stored."""
     encoding: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A capture file that its parser reads itself, as a stream (a web archive)."""
+
+    path: Path
+    rel: str
+    """The path relative to the source folder, ``/`` separated."""
 
 
 class Undecodable(ValueError):
@@ -89,3 +101,27 @@ def read_source(path: Path, root: Path) -> RawSource:
         sha256=hashlib.sha256(data).hexdigest(),
         encoding=encoding,
     )
+
+
+#: How much of a file ``read_head`` reads: enough for any format's magic bytes and for the
+#: first gzip block of a web archive to name its first record.
+HEAD_BYTES = 4096
+
+
+def open_binary(path: Path) -> BinaryIO:
+    """``path`` opened for reading bytes, if it is a regular file; raise ``OSError`` (a
+    FIFO or a device would block or never end: only regular files are read)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
+    """The first ``size`` bytes of ``path`` (to recognise a binary format by its magic)."""
+    with open_binary(path) as handle:
+        return handle.read(size)

@@ -34,4 +34,15 @@ class Skipped:
     hint: str = ""
 
 
-Note = Warned | Skipped
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """Parts of a capture left out on purpose, counted in the summary and not reported:
+    ``n`` records of a web archive that hold no page (requests, revisits, images,
+    responses other than 200), pages that hold no statement (an index, an error page)."""
+
+    what: str
+    """What was left out, as the summary says it: ``archive records skipped (revisit)``."""
+    n: int = 1
+
+
+Note = Warned | Skipped | Counted

@@ -5,6 +5,8 @@
 - ``Pyongyang, September 22 (KCNA)``: a dateline, month and day only.
 - ``Juche111.9.22.``: the Juche calendar (year 1 is 1912), in KCNA footers and headlines.
 - ``[2024.02.11.]``: a Gregorian date in the same bracketed headline suffix.
+- ``www.kcna.kp (2025.12.14.)``: a Gregorian date where a kcna.kp page shows its date
+  (older pages show a Juche date there).
 
 Every pattern here is linear in its input (no nested quantifiers), so a
 hostile 1 MB line costs no more than reading it.
@@ -50,6 +52,7 @@ _DATELINE = re.compile(
 )
 _JUCHE = re.compile(r"Juche\s?(?P<y>\d{1,3})\.(?P<m>\d{1,2})\.(?P<d>\d{1,2})\.?")
 _BRACKET_GREGORIAN = re.compile(r"\[(?P<y>\d{4})\.(?P<m>\d{1,2})\.(?P<d>\d{1,2})\.?\]")
+_DOTTED_GREGORIAN = re.compile(r"(?<!\d)(?P<y>\d{4})\.(?P<m>\d{1,2})\.(?P<d>\d{1,2})\.?")
 #: A headline's trailing bracketed date: ``Title [Juche113.1.2.]``, ``Title [2024.02.11.]``.
 _TRAILING_BRACKET = re.compile(r"\s*\[(?:Juche\s?\d{1,3}|\d{4})\.\d{1,2}\.\d{1,2}\.?\]\s*$")
 
@@ -140,6 +143,14 @@ def find_bracket_gregorian(text: str) -> tuple[dt.date | None, str] | None:
     return make_date(int(match["y"]), int(match["m"]), int(match["d"])), match.group(0)
 
 
+def find_dotted_gregorian(text: str) -> tuple[dt.date | None, str] | None:
+    """A ``2025.12.14.`` date: ``(date or None, text as written)``."""
+    match = _DOTTED_GREGORIAN.search(text)
+    if not match:
+        return None
+    return make_date(int(match["y"]), int(match["m"]), int(match["d"])), match.group(0)
+
+
 def split_trailing_bracket(title: str) -> tuple[str, str]:
     """``title`` without a trailing bracketed date (``[Juche113.1.2.]``), and that date's
     text ('' when there is none)."""
@@ -147,3 +158,13 @@ def split_trailing_bracket(title: str) -> tuple[str, str]:
     if match is None or match.start() == 0:
         return title, ""
     return title[:match.start()], match.group(0).strip()
+
+
+def latest_on_or_before(month: int, day: int, limit: dt.date) -> dt.date | None:
+    """The latest date with this month and day that is not after ``limit``: a dateline's
+    year, when the page was captured on ``limit`` (29 February: up to eight years back)."""
+    for year in range(limit.year, limit.year - 9, -1):
+        candidate = make_date(year, month, day)
+        if candidate is not None and candidate <= limit:
+            return candidate
+    return None

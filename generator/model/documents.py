@@ -27,7 +27,11 @@ class Capture(NamedTuple):
     captured: dt.date | None
     """When the capture was made, when the capture says so."""
     sha256: str
-    """Checksum of the captured bytes (of the record's canonical JSON for record dumps)."""
+    """Checksum of the captured bytes (of the record's canonical JSON for record dumps, of
+    the page's bytes for a page in a web archive)."""
+    extractor: str | None = None
+    """What took the text out of a web page (``kcna.kp``, ``kcnawatch-html``,
+    ``trafilatura``); None for formats that are text already."""
 
 
 class FoundDate(NamedTuple):
@@ -56,7 +60,13 @@ class Document(NamedTuple):
     found_dates: tuple[FoundDate, ...] = ()
     topics: tuple[str, ...] = ()
     origin: str = ""
-    """The capture file and, inside a dump, the record (for messages)."""
+    """The capture file and, inside a dump or a web archive, the record (for messages)."""
+    issuer: str | None = None
+    """The issuer as the capture names it (a dataset's mapped column); None: read it from
+    the title and the opening sentence."""
+    publisher: str | None = None
+    """Who issues the capture's news items, whose headline names no issuer: None for
+    KCNA's outlets (the agency), the site or dataset's outlet for others."""
 
 
 class Issuer(NamedTuple):

@@ -95,12 +95,16 @@ def _front_matter(statement: Statement) -> dict[str, Any]:
         value = getattr(statement.issuer, key)
         if value is not None:
             data[key] = value
-    data["captures"] = [
-        {"file": c.file, "source_url": c.source_url, "captured": c.captured, "sha256": c.sha256}
-        for c in statement.captures
-    ]
+    data["captures"] = [_capture(c) for c in statement.captures]
     for key, value in statement.extra:
         data[key] = value
+    return data
+
+
+def _capture(c: Capture) -> dict[str, Any]:
+    data = {"file": c.file, "source_url": c.source_url, "captured": c.captured, "sha256": c.sha256}
+    if c.extractor is not None:  # only web pages say what took their text out
+        data["extractor"] = c.extractor
     return data
 
 
@@ -290,6 +294,8 @@ def _captures(value: Any, where: str) -> tuple[Capture, ...]:
             source_url=_as_str(item.get("source_url"), where, "source_url", optional=True),
             captured=None if captured is None else _as_date(captured, where, "captured"),
             sha256=sha or "",
+            extractor=_as_str(item.get("extractor"), where, f"captures item {n}: extractor",
+                              optional=True),
         ))
     return tuple(captures)
 

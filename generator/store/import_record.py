@@ -76,6 +76,11 @@ class Record:
     """The same as its ``Sources``' (saved apart: one may be saved without the other)."""
 
 
+FileEntry = tuple[tuple[Bucket, ...], tuple[Problem, ...], tuple[tuple[str, int], ...]]
+"""A capture file as the recorded import read it: its documents' buckets, in order, its
+problems, and what it left out on purpose, counted (``ingest.Counts``)."""
+
+
 @dataclass(slots=True)
 class Sources:
     """What the recorded import found in the captures, by file and by bucket (date and
@@ -83,8 +88,8 @@ class Sources:
     (``importer._advance``). Kept apart from the record: a replay does not need it."""
 
     key: tuple[object, ...]
-    files: dict[str, tuple[tuple[Bucket, ...], tuple[Problem, ...]]]
-    """Each capture file's documents' buckets, in order, and its problems."""
+    files: dict[str, FileEntry]
+    """Each capture file's documents' buckets, problems and counts."""
     buckets: dict[Bucket, tuple[str, ...]]
     """The ids of each bucket's statements, in order."""
     unclaimed: frozenset[Bucket]

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .. import CODE, ingest, store
 from ..config import SiteConfig
-from ..engine.cache import Cache, FileCache, StatKey
+from ..engine.cache import Cache, StatKey
 from ..engine.keys import fingerprint
 from ..ingest import identity
 from ..model import issuers
@@ -163,7 +163,7 @@ def _full(key: tuple[object, ...], inputs: dict[str, StatKey | None], sources: l
           stored: list[str], config: SiteConfig, authority: issuers.Authority, cache: Cache,
           report: Report, later: Later | None, *, remember: bool = True) -> None:
     start, counts_before = len(report.problems), dict(report.counts)
-    by_file: dict[str, tuple[int, list[Problem]]] = {}
+    by_file: dict[str, tuple[int, list[Problem], ingest.Counts]] = {}
     with report.timed("read sources"):
         documents, keys = ingest.read_documents(config.source_dir, report, cache, sources, by_file)
     scan_start = len(report.problems)
@@ -193,11 +193,11 @@ def _full(key: tuple[object, ...], inputs: dict[str, StatKey | None], sources: l
                                 signatures, memo, problems, counts)
     # What the captures hold, by file and bucket, for an import that reads only those
     # that changed: made now (small), saved later with the record.
-    files: dict[str, tuple[tuple[identity.Bucket, ...], tuple[Problem, ...]]] = {}
+    files: dict[str, import_record.FileEntry] = {}
     at = 0
-    for path, (n, file_problems) in by_file.items():
+    for path, (n, file_problems, file_counts) in by_file.items():
         files[path] = (identity.buckets_of(documents[at:at + n], keys[at:at + n]),
-                       tuple(file_problems))
+                       tuple(file_problems), file_counts)
         at += n
     with_ids = _with_ids(by_bucket, pairs)
     part = import_record.Sources(
@@ -236,12 +236,12 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
     source_set = set(sources)
     if any(path not in source_set for path in changed):
         return False  # a store file changed or came
-    lookup = FileCache(cache, "sources")
+    lookup = ingest.source_lookup(cache)
     parsed = {path: ingest.parse_cached(lookup, path, config.source_dir, one=True)
               for path in changed}
     affected = {bucket for path in (*changed, *removed) for bucket in part.files.get(path, ((),))[0]}
-    for docs, keys, _ in parsed.values():
-        affected.update(identity.buckets_of(docs, keys))
+    for value in parsed.values():
+        affected.update(identity.buckets_of(value.documents, value.keys))
     if any(bucket not in affected for bucket in part.unclaimed):
         return False  # a statement elsewhere has no id of its own yet: ids depend on it
     # Every capture of those buckets, in the order of the files (the order the full
@@ -249,9 +249,10 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
     documents, keys = [], []
     for path in sources:
         if path in parsed:
-            docs, doc_keys, _ = parsed[path]
+            docs, doc_keys = parsed[path].documents, parsed[path].keys
         elif any(bucket in affected for bucket in part.files[path][0]):
-            docs, doc_keys, _ = ingest.parse_cached(lookup, path, config.source_dir, one=True)
+            value = ingest.parse_cached(lookup, path, config.source_dir, one=True)
+            docs, doc_keys = value.documents, value.keys
         else:
             continue
         for doc, doc_key in zip(docs, doc_keys, strict=True):
@@ -292,6 +293,13 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
     base = Counter(record.counts)
     for what in ("source files read", import_record.FOUND, "duplicate captures merged"):
         base.pop(what, None)
+    # What the changed captures left out on purpose, as they are now.
+    for path in (*changed, *removed):
+        for what, n in part.files[path][2] if path in part.files else ():
+            base[what] -= n
+    for value in parsed.values():
+        for what, n in value.counts:
+            base[what] += n
     for statement_id in old_ids:
         _, _, sha, made_sha, _ = record.store[by_id[statement_id]]
         base[import_record.UNCHANGED if sha == made_sha else import_record.KEPT] -= 1
@@ -300,13 +308,13 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
     scan_problems = record.problems[len(record.problems) - part.scan - part.saved:][:part.scan]
     problems_before, counts_before = len(report.problems), dict(report.counts)
     for path in sources:
-        for problem in parsed[path][2] if path in parsed else part.files[path][1]:
+        for problem in parsed[path].problems if path in parsed else part.files[path][1]:
             report.add(problem)
     for problem in scan_problems:
         report.add(problem)
     save_start = len(report.problems)
     old_documents = sum(len(part.files[p][0]) for p in (*changed, *removed) if p in part.files)
-    new_documents = sum(len(docs) for docs, _, _ in parsed.values())
+    new_documents = sum(len(value.documents) for value in parsed.values())
     documents_now = part.documents - old_documents + new_documents
     record_paired = {entry[0] for entry in record.store.values() if entry[4]}
     statements = len(record_paired) - len(old_ids) + len(pairs)
@@ -342,8 +350,9 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
     part_files = dict(part.files)
     for path in removed:
         part_files.pop(path, None)
-    for path, (docs, doc_keys, file_problems) in parsed.items():
-        part_files[path] = (identity.buckets_of(docs, doc_keys), tuple(file_problems))
+    for path, value in parsed.items():
+        part_files[path] = (identity.buckets_of(value.documents, value.keys),
+                            tuple(value.problems), value.counts)
     next_part = import_record.Sources(
         record.key, part_files, buckets,
         frozenset(still | import_record.unclaimed(with_ids, next_record.store)), documents_now,
