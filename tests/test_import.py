@@ -11,6 +11,7 @@ from generator import build as pipeline
 from generator import store
 from generator.problems import Report
 
+from . import warcs
 from .conftest import PROJECT, RAW
 
 
@@ -129,3 +130,20 @@ def test_the_real_kcna_dump_imports_keeping_every_link(make_site, corpus_json):
     assert title_only and all(s.body == "" for s in title_only)
     assert sum(len(s.captures) for s in statements) == len(
         {(r["link"], json.dumps(r, sort_keys=True)) for r in records})
+
+
+def test_one_statement_captured_as_text_as_a_page_in_a_web_archive_and_as_a_record_is_one(make_site):
+    # Issue 22, item 6. The dump's text glues the names to the words beside them, as the
+    # scraper that made it does; it is the same text all the same.
+    config = make_site({
+        "content/sources/kcnawatch.txt": (RAW / "press_statement_2024_03_09.txt").read_text(),
+        "content/sources/crawl.warc": warcs.CRAWL.read_bytes(),
+        "content/sources/dump.json": (RAW / "press_statement_2024_03_09.json").read_text(),
+    })
+    pipeline.import_sources(config, Report())
+    statements = [store.read_file(p).statement for p in config.content_dir.rglob("*.md")]
+    (statement,) = [s for s in statements if s.date.isoformat() == "2024-03-09"]
+    assert sorted(c.file for c in statement.captures) == ["crawl.warc#806", "dump.json",
+                                                          "kcnawatch.txt"]
+    assert {c.source_url for c in statement.captures} == {warcs.OLDER_URL, None}
+    assert "gathered at Kim Il Sung Square." in statement.body  # the spaced text speaks

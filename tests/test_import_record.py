@@ -21,6 +21,7 @@ from generator.engine.cache import Cache
 from generator.problems import Report
 from generator.store import import_record
 
+from . import warcs
 from .sites import build, make_archive
 
 
@@ -550,3 +551,15 @@ def test_of_two_files_with_one_id_the_import_takes_the_one_the_site_shows(settle
     archive = pipeline.load_archive(settled, Report())
     shown = next(s for s in archive.statements if s.id == statement.id)
     assert shown.path == str(generated)
+
+
+def test_a_changed_web_archive_is_counted_as_the_full_import_counts_it(settled, monkeypatch,
+                                                                       tmp_path):
+    # What an archive's parser leaves out on purpose (requests, revisits, ...) is counted
+    # per file: an import of the archive that changed takes its old counts away.
+    shutil.copy(warcs.CRAWL, settled.source_dir / "crawl.warc")
+    pipeline.import_sources(settled, Report())
+    records = warcs.crawl()
+    warcs.write(settled.source_dir / "crawl.warc", records[:3] + records[6:10])
+    read = same_as_a_full_import(settled, monkeypatch, tmp_path)
+    assert not read  # only the archive was read again

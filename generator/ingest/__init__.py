@@ -1,11 +1,19 @@
 """Sources to documents: find capture files, recognise their format, parse them.
 
-A format is a module with ``NAME``, ``detect(text) -> bool`` and
-``parse(raw) -> (documents, notes)``; adding one is a new module and a line
-in ``PARSERS``. Detection tries the formats in order; the first that
-recognises the text parses it. Notes say what a parser skipped (an error),
-caveats (a warning), and what it left out on purpose (``Counted``: summed up
-in the summary).
+A format is a module of this package, listed in ``PARSERS``, with a ``NAME`` and one of
+two ways of reading a file:
+
+- **text** (``READS = "text"``, the default): ``detect(text) -> bool`` and
+  ``parse(raw) -> (documents, notes)``. The file is read whole and decoded first
+  (``decode``): KCNA Watch text, record dumps, saved web pages.
+- **file** (``READS = "file"``): ``detect_file(head, path) -> bool``, given the file's
+  first bytes, and ``parse_file(source) -> (documents, notes)``, which opens the file
+  itself and streams it: web archives, which can be larger than memory.
+
+Detection goes by content: the file formats by their magic bytes first, then the text
+formats in order; the first that recognises the file parses it. Notes say what a
+parser skipped (an error), caveats (a warning), and what it left out on purpose
+(``Counted``: summed up in the summary).
 """
 
 from __future__ import annotations
@@ -22,21 +30,29 @@ from ..model import issuers
 from ..model.documents import Document, Issuer, Statement
 from ..model.markdown import text_to_markdown
 from ..problems import Problem, Report, Severity, shown
-from . import htmlpage, identity, kcnawatch, records
-from .decode import Undecodable, read_source
-from .errors import Counted, ParseError, Skipped
+from . import htmlpage, identity, kcnawatch, records, wacz, warc
+from .decode import SourceFile, Undecodable, read_head, read_source
+from .errors import Counted, Note, ParseError, Skipped
 
-#: Formats in the order they are tried. JSON first: it is recognised by its first character;
-#: then HTML (its doctype or ``<html>``), then KCNA Watch text (its lines).
-PARSERS: tuple[ModuleType, ...] = (records, htmlpage, kcnawatch)
+#: Formats in the order they are tried: web archives by their magic bytes, then JSON (its
+#: first character), HTML (its doctype or ``<html>``), KCNA Watch text (its lines).
+PARSERS: tuple[ModuleType, ...] = (warc, wacz, records, htmlpage, kcnawatch)
 
 STAGE = "import"
 
 
 def detect(text: str) -> ModuleType | None:
-    """The parser module for ``text``, or None when no format recognises it."""
+    """The text format of ``text``, or None when no text format recognises it."""
     for parser in PARSERS:
-        if parser.detect(text):
+        if getattr(parser, "READS", "text") == "text" and parser.detect(text):
+            return parser
+    return None
+
+
+def detect_file(head: bytes, path: Path) -> ModuleType | None:
+    """The file format whose magic bytes ``head`` (the file's first bytes) starts with."""
+    for parser in PARSERS:
+        if getattr(parser, "READS", "text") == "file" and parser.detect_file(head, path):
             return parser
     return None
 
@@ -59,27 +75,20 @@ Counts = tuple[tuple[str, int], ...]
 
 
 def parse_file(path: Path, source_dir: Path) -> tuple[list[Document], list[Problem], Counts]:
-    """Read, decode and parse one capture file; what is wrong is returned, not raised.
+    """Read and parse one capture file; what is wrong is returned, not raised.
 
     Returns its documents, its problems and what it left out on purpose (``Counts``).
     """
     name = shown(path)
     try:
-        raw = read_source(path, source_dir)
+        documents, notes = _parse(path, source_dir)
     except Undecodable as exc:
         return [], [Problem(name, STAGE, str(exc))], ()
-    except OSError as exc:
-        return [], [Problem(name, STAGE, f"cannot read the file: {exc.strerror or exc}")], ()
-    parser = detect(raw.text)
-    if parser is None:
-        return [], [Problem(name, STAGE, "not a format this generator reads",
-                            "expected a KCNA Watch page saved as text or HTML, a web page, "
-                            "or a JSON array of records")], ()
-    try:
-        documents, notes = parser.parse(raw)
     except ParseError as exc:
         where = f"{name}: {exc.where}" if exc.where else name
         return [], [Problem(where, STAGE, exc.reason, exc.hint)], ()
+    except OSError as exc:
+        return [], [Problem(name, STAGE, f"cannot read the file: {exc.strerror or exc}")], ()
     problems = []
     counts: Counter[str] = Counter()
     for note in notes:
@@ -90,6 +99,21 @@ def parse_file(path: Path, source_dir: Path) -> tuple[list[Document], list[Probl
         severity = Severity.ERROR if isinstance(note, Skipped) else Severity.WARNING
         problems.append(Problem(where, STAGE, note.reason, note.hint, severity))
     return documents, problems, tuple(sorted(counts.items()))
+
+
+def _parse(path: Path, source_dir: Path) -> tuple[list[Document], list[Note]]:
+    """The documents and notes of one file, by the parser its content calls for."""
+    rel = path.relative_to(source_dir).as_posix()
+    parser = detect_file(read_head(path), path)
+    if parser is not None:
+        return parser.parse_file(SourceFile(path, rel))
+    raw = read_source(path, source_dir)
+    parser = detect(raw.text)
+    if parser is None:
+        raise ParseError("not a format this generator reads",
+                         "expected a KCNA Watch page saved as text or HTML, a web page, a web "
+                         "archive (WARC, WACZ), or a JSON array of records")
+    return parser.parse(raw)
 
 
 class Parsed(NamedTuple):
