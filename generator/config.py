@@ -27,6 +27,38 @@ def _help(text: str) -> dict[str, str]:
     return {"help": text}
 
 
+#: The archive's fields a dataset's columns can be mapped to, with what each is; the first
+#: two are required (a record without them cannot be placed in time).
+RECORD_FIELDS = {
+    "title": "the headline",
+    "date": "the publication date",
+    "text": "the text (paragraphs split at blank lines, else at line breaks)",
+    "url": "the original link",
+    "issuer": "who issued it (looked up in the issuer list)",
+}
+_REQUIRED_FIELDS = ("title", "date")
+_MAPPING_KEYS = ("files", "source", "fields", "date_format")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordMapping:
+    """One entry of ``records:``: which files are a dataset, and what its columns are."""
+
+    files: str
+    """A glob, relative to the source folder (``valdonia-*.csv``)."""
+    source: str
+    """The outlet, the same for every record."""
+    fields: tuple[tuple[str, str], ...]
+    """Our field, and the dataset's column for it, for each mapped field."""
+    date_format: str | None = None
+    """A ``strptime`` format for the dates; None: ISO dates, ISO date-times and epoch
+    milliseconds are read as they are."""
+
+    def column(self, name: str) -> str | None:
+        """The dataset's column for our field ``name`` (None: not mapped)."""
+        return dict(self.fields).get(name)
+
+
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
     """Settings for one archive. Paths are absolute once loaded."""
@@ -57,6 +89,11 @@ class SiteConfig:
         "`templates/` next to config.yaml override single templates of the theme."))
     language: str = field(default="en", metadata=_help(
         "Language of the statements (BCP 47 tag), for the pages' `lang` and the search index."))
+    records: tuple[RecordMapping, ...] = field(default=(), metadata=_help(
+        "Datasets of statements in their own shape (CSV, TSV, a JSON array, JSON Lines; "
+        "each may be gzip-compressed), each a list item naming its files (a glob under "
+        "`source_dir`), its outlet, and its columns for our fields: see *Datasets mapped in "
+        "config.yaml* below."))
 
     config_path: Path | None = field(default=None, metadata=_help(
         "(Not a key.) The file this configuration was read from."))
@@ -108,6 +145,8 @@ def _check_value(key: str, value: Any, where: str) -> Any:
         if not isinstance(value, str) or not _LANGUAGE.match(value):
             raise ConfigError(f"{where}: must be a language tag such as 'en', got {value!r}")
         return value
+    if key == "records":
+        return _check_records(value, where)
     if key in ("title", "theme"):
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{where}: must be a non-empty string, got {value!r}")
@@ -115,6 +154,60 @@ def _check_value(key: str, value: Any, where: str) -> Any:
             raise ConfigError(f"{where}: contains a NUL character")
         return value.strip()
     raise AssertionError(key)  # pragma: no cover - every key is handled above
+
+
+def _check_records(value: Any, where: str) -> tuple[RecordMapping, ...]:
+    """The ``records:`` list, checked entry by entry (see ``RecordMapping``)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: must be a list of datasets (each with files, source and "
+                          f"fields), got {value!r}")
+    return tuple(_check_mapping(item, f"{where}, item {n}") for n, item in enumerate(value, 1))
+
+
+def _check_mapping(item: Any, where: str) -> RecordMapping:
+    if not isinstance(item, dict):
+        raise ConfigError(f"{where}: must be a mapping with files, source and fields, got {item!r}")
+    unknown = sorted(str(k) for k in item if k not in _MAPPING_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(_MAPPING_KEYS)})")
+    files = item.get("files")
+    if not isinstance(files, str) or not files.strip() or "\x00" in files:
+        raise ConfigError(f"{where}: 'files' must be a glob of files under source_dir, such as "
+                          f"'valdonia-*.csv', got {files!r}")
+    if files.startswith(("/", "\\")) or ".." in files.replace("\\", "/").split("/"):
+        raise ConfigError(f"{where}: 'files' must name files under source_dir (a relative glob "
+                          f"without '..'), got {files!r}")
+    source = item.get("source")
+    if not isinstance(source, str) or not source.strip() or "\x00" in source:
+        raise ConfigError(f"{where}: 'source' must name the outlet, such as 'MFA of Valdonia (En)',"
+                          f" got {source!r}")
+    date_format = item.get("date_format")
+    if date_format is not None and (not isinstance(date_format, str) or "%" not in date_format):
+        raise ConfigError(f"{where}: 'date_format' must be a strptime format such as '%d.%m.%Y',"
+                          f" got {date_format!r}")
+    return RecordMapping(files.strip(), source.strip(), _check_fields(item.get("fields"), where),
+                         date_format)
+
+
+def _check_fields(fields: Any, where: str) -> tuple[tuple[str, str], ...]:
+    known = ", ".join(RECORD_FIELDS)
+    if not isinstance(fields, dict):
+        raise ConfigError(f"{where}: 'fields' must map our fields ({known}) to the dataset's "
+                          f"columns, got {fields!r}")
+    for name in fields:
+        if name not in RECORD_FIELDS:
+            raise ConfigError(f"{where}: fields: unknown field {name!r} (known: {known})")
+    for name in _REQUIRED_FIELDS:
+        if name not in fields:
+            raise ConfigError(f"{where}: fields: {name!r} is missing: name the dataset's column "
+                              f"for {RECORD_FIELDS[name]}")
+    for name, column in fields.items():
+        if not isinstance(column, str) or not column.strip() or "\x00" in column:
+            raise ConfigError(f"{where}: fields: {name!r} must name a column of the dataset, "
+                              f"got {column!r}")
+    return tuple((name, fields[name].strip()) for name in RECORD_FIELDS if name in fields)
 
 
 def load_config(

@@ -11,9 +11,10 @@ two ways of reading a file:
   itself and streams it: web archives, which can be larger than memory.
 
 Detection goes by content: the file formats by their magic bytes first, then the text
-formats in order; the first that recognises the file parses it. Notes say what a
-parser skipped (an error), caveats (a warning), and what it left out on purpose
-(``Counted``: summed up in the summary).
+formats in order; the first that recognises the file parses it. A file that a
+``records:`` mapping of config.yaml names is a dataset read by ``mapped``, whatever
+its content. Notes say what a parser skipped (an error), caveats (a warning), and
+what it left out on purpose (``Counted``: summed up in the summary).
 """
 
 from __future__ import annotations
@@ -21,16 +22,18 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import NamedTuple
 
 from ..engine.cache import Cache, FileCache
+from ..engine.keys import fingerprint
 from ..model import issuers
 from ..model.documents import Document, Issuer, Statement
 from ..model.markdown import text_to_markdown
 from ..problems import Problem, Report, Severity, shown
-from . import htmlpage, identity, kcnawatch, records, wacz, warc
+from . import htmlpage, identity, kcnawatch, mapped, records, wacz, warc
 from .decode import SourceFile, Undecodable, read_head, read_source
 from .errors import Counted, Note, ParseError, Skipped
 
@@ -39,6 +42,27 @@ from .errors import Counted, Note, ParseError, Skipped
 PARSERS: tuple[ModuleType, ...] = (warc, wacz, records, htmlpage, kcnawatch)
 
 STAGE = "import"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the configuration says about reading captures: the ``records:`` mappings."""
+
+    records: tuple[mapped.Mapping, ...] = ()
+
+    @classmethod
+    def of(cls, config: object) -> Settings:
+        """The settings of a ``SiteConfig``."""
+        return cls(tuple(getattr(config, "records", ())))
+
+    def mapping_for(self, rel: str) -> mapped.Mapping | None:
+        """The mapping that names the file ``rel`` (relative to the source folder), if any."""
+        return mapped.mapping_for(rel, self.records)
+
+    def key_for(self, rel: str) -> str:
+        """What parsing ``rel`` depends on besides its bytes: its mapping, if any."""
+        mapping = self.mapping_for(rel)
+        return fingerprint(mapping) if mapping is not None else ""
 
 
 def detect(text: str) -> ModuleType | None:
@@ -74,14 +98,16 @@ Counts = tuple[tuple[str, int], ...]
 """What a file's parser left out on purpose, by what it was (``Counted``), sorted."""
 
 
-def parse_file(path: Path, source_dir: Path) -> tuple[list[Document], list[Problem], Counts]:
+def parse_file(path: Path, source_dir: Path, settings: Settings | None = None
+               ) -> tuple[list[Document], list[Problem], Counts]:
     """Read and parse one capture file; what is wrong is returned, not raised.
 
     Returns its documents, its problems and what it left out on purpose (``Counts``).
     """
     name = shown(path)
+    settings = settings or Settings()
     try:
-        documents, notes = _parse(path, source_dir)
+        documents, notes = _parse(path, source_dir, settings)
     except Undecodable as exc:
         return [], [Problem(name, STAGE, str(exc))], ()
     except ParseError as exc:
@@ -101,9 +127,12 @@ def parse_file(path: Path, source_dir: Path) -> tuple[list[Document], list[Probl
     return documents, problems, tuple(sorted(counts.items()))
 
 
-def _parse(path: Path, source_dir: Path) -> tuple[list[Document], list[Note]]:
-    """The documents and notes of one file, by the parser its content calls for."""
+def _parse(path: Path, source_dir: Path, settings: Settings) -> tuple[list[Document], list[Note]]:
+    """The documents and notes of one file, by the parser its mapping or content calls for."""
     rel = path.relative_to(source_dir).as_posix()
+    mapping = settings.mapping_for(rel)
+    if mapping is not None:
+        return mapped.parse_file(SourceFile(path, rel), mapping)
     parser = detect_file(read_head(path), path)
     if parser is not None:
         return parser.parse_file(SourceFile(path, rel))
@@ -112,7 +141,8 @@ def _parse(path: Path, source_dir: Path) -> tuple[list[Document], list[Note]]:
     if parser is None:
         raise ParseError("not a format this generator reads",
                          "expected a KCNA Watch page saved as text or HTML, a web page, a web "
-                         "archive (WARC, WACZ), or a JSON array of records")
+                         "archive (WARC, WACZ), a JSON array of records, or a dataset mapped "
+                         "under records: in config.yaml")
     return parser.parse(raw)
 
 
@@ -124,16 +154,25 @@ class Parsed(NamedTuple):
     """The documents' identity keys."""
     problems: list[Problem]
     counts: Counts
+    setting: str = ""
+    """``Settings.key_for`` the file when it was parsed: a changed mapping parses it again."""
 
 
-def parse_cached(lookup: FileCache, path: str, source_dir: Path, *, one: bool = False) -> Parsed:
+def parse_cached(lookup: FileCache, path: str, source_dir: Path, *, one: bool = False,
+                 settings: Settings | None = None) -> Parsed:
     """``path`` parsed, through the cache (``one``: not part of a walk of every file)."""
+    settings = settings or Settings()
+    setting = settings.key_for(Path(path).relative_to(source_dir).as_posix())
 
     def parse(path: str) -> Parsed:
-        parsed, problems, counts = parse_file(Path(path), source_dir)
-        return Parsed(parsed, [identity.keys_of(d) for d in parsed], problems, counts)
+        parsed, problems, counts = parse_file(Path(path), source_dir, settings)
+        return Parsed(parsed, [identity.keys_of(d) for d in parsed], problems, counts, setting)
 
-    return lookup.get_one(path, parse) if one else lookup.get(path, parse)
+    value = lookup.get_one(path, parse) if one else lookup.get(path, parse)
+    if value.setting != setting:  # the file is as it was, but not the mapping it is read by
+        value = parse(path)
+        lookup.put(path, value, lookup.cache.stat(path))
+    return value
 
 
 def source_lookup(cache: Cache | None) -> FileCache:
@@ -144,6 +183,7 @@ def source_lookup(cache: Cache | None) -> FileCache:
 def read_documents(source_dir: Path, report: Report, cache: Cache | None = None,
                    paths: Iterable[str] | None = None,
                    by_file: dict[str, tuple[int, list[Problem], Counts]] | None = None,
+                   settings: Settings | None = None,
                    ) -> tuple[list[Document], list[identity.Keys]]:
     """Parse every capture under ``source_dir``; bad files are reported and skipped.
 
@@ -162,7 +202,7 @@ def read_documents(source_dir: Path, report: Report, cache: Cache | None = None,
     keys: list[identity.Keys] = []
 
     for path in source_files(source_dir) if paths is None else paths:
-        parsed = parse_cached(lookup, path, source_dir)
+        parsed = parse_cached(lookup, path, source_dir, settings=settings)
         if by_file is not None:
             by_file[path] = (len(parsed.documents), parsed.problems, parsed.counts)
         for problem in parsed.problems:

@@ -84,16 +84,18 @@ def _key(config: SiteConfig, authority: issuers.Authority) -> tuple[object, ...]
     exist: a missing source folder is a warning), the current folder (problems name
     files relative to it)."""
     return (authority.checksum, os.getcwd(), str(config.source_dir), str(config.content_dir),
-            config.source_dir.is_dir(), config.content_dir.is_dir())
+            config.source_dir.is_dir(), config.content_dir.is_dir(),
+            repr(ingest.Settings.of(config)))
 
 
 def _decide(pairs: Iterable[tuple[str, identity.Group]], files: Mapping[str, store.StoredFile],
-            memo: Mapping[str, tuple[str, str]], authority: issuers.Authority, report: Report
-            ) -> tuple[dict[str, str], list[tuple[str, Statement]]]:
+            memo: Mapping[str, tuple[str, str]], authority: issuers.Authority, report: Report,
+            config: SiteConfig) -> tuple[dict[str, str], list[tuple[str, Statement]]]:
     """Each statement's signature (what it is made from), and those to compare with their
     files: a statement made from what the file the last import wrote was made from, and
-    whose file is still that one, is not made again."""
-    listed = authority.checksum
+    whose file is still that one, is not made again. (The records: mappings are part of
+    what it is made from: a changed mapping reads the same record as another statement.)"""
+    listed = (authority.checksum, repr(ingest.Settings.of(config)))
     signatures = {}
     due = []
     for statement_id, grp in pairs:
@@ -165,7 +167,8 @@ def _full(key: tuple[object, ...], inputs: dict[str, StatKey | None], sources: l
     start, counts_before = len(report.problems), dict(report.counts)
     by_file: dict[str, tuple[int, list[Problem], ingest.Counts]] = {}
     with report.timed("read sources"):
-        documents, keys = ingest.read_documents(config.source_dir, report, cache, sources, by_file)
+        documents, keys = ingest.read_documents(config.source_dir, report, cache, sources, by_file,
+                                                ingest.Settings.of(config))
     scan_start = len(report.problems)
     with report.timed("scan store"):
         existing = store.Existing.scan(config.content_dir, report, cache, stored)
@@ -178,7 +181,7 @@ def _full(key: tuple[object, ...], inputs: dict[str, StatKey | None], sources: l
         if len(documents) > len(pairs):
             report.count("duplicate captures merged", len(documents) - len(pairs))
         memo = import_record.load_memo(cache)
-        signatures, due = _decide(pairs, existing.files, memo, authority, report)
+        signatures, due = _decide(pairs, existing.files, memo, authority, report, config)
     with report.timed("write store"):
         saved = store.save([s for _, s in due], config.content_dir, existing, report, cache)
     memo = _remembered(memo, signatures, due, saved)
@@ -237,7 +240,9 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
     if any(path not in source_set for path in changed):
         return False  # a store file changed or came
     lookup = ingest.source_lookup(cache)
-    parsed = {path: ingest.parse_cached(lookup, path, config.source_dir, one=True)
+    settings = ingest.Settings.of(config)
+    parsed = {path: ingest.parse_cached(lookup, path, config.source_dir, one=True,
+                                        settings=settings)
               for path in changed}
     affected = {bucket for path in (*changed, *removed) for bucket in part.files.get(path, ((),))[0]}
     for value in parsed.values():
@@ -251,7 +256,8 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
         if path in parsed:
             docs, doc_keys = parsed[path].documents, parsed[path].keys
         elif any(bucket in affected for bucket in part.files[path][0]):
-            value = ingest.parse_cached(lookup, path, config.source_dir, one=True)
+            value = ingest.parse_cached(lookup, path, config.source_dir, one=True,
+                                        settings=settings)
             docs, doc_keys = value.documents, value.keys
         else:
             continue
@@ -328,7 +334,7 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
     lookup.save()  # the captures parsed, for the imports to come
     store_lookup.save()
     memo = import_record.load_memo(cache)
-    signatures, due = _decide(pairs, files, memo, authority, report)
+    signatures, due = _decide(pairs, files, memo, authority, report, config)
     saved = store.save([s for _, s in due], config.content_dir, store.Existing(files=files),
                        report, cache)
     paired = (record_paired - set(old_ids)) | set(signatures)

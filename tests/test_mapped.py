@@ -1,0 +1,223 @@
+"""Datasets mapped in config.yaml (``records:``): CSV, TSV, JSON, JSON Lines, gzip or not."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import io
+import json
+import textwrap
+
+import pytest
+
+from generator import build as pipeline
+from generator import ingest, store
+from generator.config import ConfigError, load_config
+from generator.ingest import mapped
+from generator.problems import Report, Severity
+
+from .conftest import FIXTURES, RAW
+
+CSV = FIXTURES / "datasets" / "valdonia-2024.csv"
+MAPPING = """\
+    title: Test Archive
+    records:
+      - files: "valdonia-*.csv"          # a glob under source_dir
+        source: "MFA of Valdonia (En)"   # the outlet (a constant)
+        fields:                          # the dataset's names for our fields
+          title: headline_en
+          date: published
+          text: body
+          url: page_url
+          issuer: spokesperson           # optional
+        date_format: "%d.%m.%Y"          # optional: ISO dates, date-times and epoch ms need none
+"""
+
+
+def rows() -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(CSV.read_text())))
+
+
+def imported(make_site, files, config=MAPPING):
+    site = make_site(files, config=config)
+    report = Report()
+    pipeline.import_sources(site, report)
+    statements = sorted((store.read_file(p).statement for p in site.content_dir.rglob("*.md")),
+                        key=lambda s: s.date)
+    return site, report, statements
+
+
+def test_the_issue_s_mapping_imports_a_csv_dataset(make_site):
+    _, report, statements = imported(make_site, {"content/sources/valdonia-2024.csv":
+                                                 CSV.read_text()})
+    assert [s.title for s in statements] == [
+        "Statement on the Situation on the Korean Peninsula",
+        "Comment on the Joint Military Drills",
+        "Statement on Humanitarian Aid",
+    ]
+    first, second, third = statements
+    assert first.date == dt.date(2024, 3, 11) and first.source == "MFA of Valdonia (En)"
+    assert first.captures[0].source_url == "https://mfa.valdonia.example/en/news/2024/03/11/statement"
+    assert first.captures[0].file == "valdonia-2024.csv"
+    # Paragraphs split at blank lines (a paragraph's own line breaks joined), else at line breaks.
+    assert first.body.split("\n\n") == [
+        "The Ministry of Foreign Affairs of Valdonia is deeply concerned about the escalation of "
+        "tensions.", "We call on all parties to exercise restraint and to return to dialogue."]
+    assert second.body.split("\n\n") == ["The drills raise tensions.", "Valdonia urges their end."]
+    # The mapped issuer, looked up like any other; without one, the outlet issues it.
+    assert first.issuer.issuer == "Spokesperson for Ministry of Foreign Affairs of Valdonia"
+    assert first.issuer.organization == "Ministry of Foreign Affairs of Valdonia"
+    assert second.issuer.organization == "MFA of Valdonia"
+    assert [(f.kind, f.text) for f in third.found_dates] == [("headline", "[2024.03.20.]")]
+    errors = sorted((p.path, p.reason) for p in report.problems)
+    assert errors == [
+        ("content/sources/valdonia-2024.csv: line 8", "has no title ('headline_en' is empty)"),
+        ("content/sources/valdonia-2024.csv: line 9",
+         "has no usable date ('published' is 'sometime in March')"),
+    ] or [(path.rpartition("sources/")[2], reason) for path, reason in errors] == [
+        ("valdonia-2024.csv: line 8", "has no title ('headline_en' is empty)"),
+        ("valdonia-2024.csv: line 9", "has no usable date ('published' is 'sometime in March')"),
+    ]
+    assert all(p.severity is Severity.ERROR for p in report.problems)
+
+
+def as_tsv() -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows()[0]), delimiter="\t")
+    writer.writeheader()
+    writer.writerows(rows())
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, content", [
+    ("valdonia-2024.csv", lambda: CSV.read_text()),
+    ("valdonia-2024.csv.gz", lambda: gzip.compress(CSV.read_bytes(), mtime=0)),
+    ("valdonia-2024.tsv", as_tsv),
+    ("valdonia-2024.json", lambda: json.dumps(rows(), indent=1)),
+    ("valdonia-2024.jsonl", lambda: "".join(json.dumps(r) + "\n" for r in rows())),
+    ("valdonia-2024.jsonl.gz", lambda: gzip.compress(
+        "".join(json.dumps(r) + "\n" for r in rows()).encode(), mtime=0)),
+    ("valdonia-2024.data", lambda: "".join(json.dumps(r) + "\n" for r in rows())),  # by content
+])
+def test_every_format_gives_the_same_statements(make_site, name, content):
+    config = MAPPING.replace('"valdonia-*.csv"', '"valdonia-*"')
+    _, report, statements = imported(make_site, {f"content/sources/{name}": content()}, config)
+    assert [(s.title, s.date, s.body) for s in statements] == [
+        (s.title, s.date, s.body) for s in imported_csv(make_site)]
+    assert len(report.errors) == 2
+
+
+def imported_csv(make_site):
+    return imported(make_site, {"content/sources/valdonia-2024.csv": CSV.read_text()})[2]
+
+
+def test_a_mapping_naming_a_column_the_file_lacks_is_reported_once_with_its_columns(make_site):
+    config = MAPPING.replace("url: page_url", "url: link")
+    _, report, statements = imported(make_site, {"content/sources/valdonia-2024.csv":
+                                                 CSV.read_text()}, config)
+    assert statements == []
+    (problem,) = report.problems
+    assert problem.path.endswith("valdonia-2024.csv")
+    assert "'link' (for url)" in problem.reason
+    assert problem.hint == ("its columns are: 'headline_en', 'published', 'body', 'page_url', "
+                            "'spokesperson'")
+
+
+def test_a_json_lines_record_that_is_not_json_is_named_by_its_line(tmp_path):
+    (tmp_path / "d.jsonl").write_text('{"t": "A Title", "d": "2024-01-02"}\n\n{"t": "B", \n'
+                                      '[1, 2]\n{"t": "C Title", "d": 1704153600000}\n')
+    mapping = mapped.Mapping("*.jsonl", "X", (("title", "t"), ("date", "d")))
+    documents, notes = mapped.parse_file(ingest.decode.SourceFile(tmp_path / "d.jsonl", "d.jsonl"),
+                                         mapping)
+    assert [(d.title, d.date) for d in documents] == [("A Title", dt.date(2024, 1, 2)),
+                                                      ("C Title", dt.date(2024, 1, 2))]
+    assert [n.where for n in notes] == ["line 3", "line 4"]
+    assert "not valid JSON" in notes[0].reason and "not an object" in notes[1].reason
+
+
+def test_a_cut_gzip_dataset_keeps_the_records_before_the_cut(tmp_path):
+    data = gzip.compress("".join(json.dumps(r) + "\n" for r in rows() * 50).encode(), mtime=0)
+    (tmp_path / "d.jsonl.gz").write_bytes(data[:len(data) // 2])
+    mapping = mapped.Mapping("*", "X", (("title", "headline_en"), ("date", "published")),
+                             "%d.%m.%Y")
+    documents, notes = mapped.parse_file(ingest.decode.SourceFile(tmp_path / "d.jsonl.gz", "d"),
+                                         mapping)
+    assert documents and "cannot be read on from here" in notes[-1].reason
+
+
+@pytest.mark.parametrize("value, date", [
+    ("2024-03-11", dt.date(2024, 3, 11)),
+    ("2024-03-11T23:30:00-05:00", dt.date(2024, 3, 11)),  # the day as written
+    ("2024-03-11T10:00:00Z", dt.date(2024, 3, 11)),
+    (1710115200000, dt.date(2024, 3, 11)),                # epoch milliseconds, UTC
+    ("1710115200000", dt.date(2024, 3, 11)),
+    ("11.03.2024", None),                                 # needs date_format
+    ("2024-02-30", None),
+    (None, None), (True, None), (float("nan"), None), (10 ** 30, None),
+])
+def test_dates_are_read_without_a_format_when_they_are_iso_or_epoch_milliseconds(value, date):
+    assert mapped.read_date(value) == date
+
+
+def test_paragraphs_split_at_blank_lines_else_at_line_breaks():
+    assert mapped.split_paragraphs("a\nb\n\n  c  \r\n\r\nd") == ("a b", "c", "d")
+    assert mapped.split_paragraphs("a\r\nb\n\nc") == ("a b", "c")
+    assert mapped.split_paragraphs("a\nb\n c ") == ("a", "b", "c")
+
+
+def test_the_stiles_dump_needs_no_mapping(make_site):
+    _, report, statements = imported(make_site, {
+        "content/sources/records.json": (RAW / "records_messy.json").read_text()},
+        "title: Test Archive\n")
+    assert statements and report.counts["statements found"] == len(statements)
+
+
+def test_a_mapping_that_matches_no_file_changes_nothing(make_site):
+    _, report, statements = imported(make_site, {"content/sources/other.csv": CSV.read_text()})
+    assert statements == []
+    assert "not a format this generator reads" in report.problems[0].reason
+
+
+def test_changing_a_mapping_reads_its_files_again(make_site):
+    site, _, _ = imported(make_site, {"content/sources/valdonia-2024.csv": CSV.read_text()})
+    (site.root / "config.yaml").write_text(textwrap.dedent(MAPPING).replace(
+        "title: headline_en", "title: body"), encoding="utf-8")
+    changed = load_config(site.root / "config.yaml", report=Report())
+    pipeline.import_sources(changed, Report())
+    titles = {store.read_file(p).statement.title for p in site.content_dir.rglob("*.md")}
+    assert "The drills raise tensions. Valdonia urges their end." in titles
+
+
+# --- the configuration ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("records, message", [
+    ("records: {files: x}", "must be a list"),
+    ("records: [x]", "item 1: must be a mapping"),
+    ("records: [{source: S, fields: {title: t, date: d}}]", "'files' must be a glob"),
+    ("records: [{files: '../x.csv', source: S, fields: {title: t, date: d}}]", "without '..'"),
+    ("records: [{files: '/etc/x.csv', source: S, fields: {title: t, date: d}}]", "without '..'"),
+    ("records: [{files: x, fields: {title: t, date: d}}]", "'source' must name the outlet"),
+    ("records: [{files: x, source: S, fields: {title: t}}]", "'date' is missing"),
+    ("records: [{files: x, source: S, fields: {title: t, date: d, body: b}}]",
+     "unknown field 'body'"),
+    ("records: [{files: x, source: S, fields: {title: t, date: 3}}]", "'date' must name a column"),
+    ("records: [{files: x, source: S, fields: [title]}]", "'fields' must map"),
+    ("records: [{files: x, source: S, fields: {title: t, date: d}, date_format: dd}]",
+     "strptime format"),
+    ("records: [{files: x, source: S, fields: {title: t, date: d}, feilds: {}}]",
+     "unknown key 'feilds'"),
+])
+def test_a_bad_mapping_is_a_configuration_error_naming_the_key(tmp_path, records, message):
+    (tmp_path / "config.yaml").write_text(f"title: T\n{records}\n")
+    with pytest.raises(ConfigError, match="key 'records'") as info:
+        load_config(tmp_path / "config.yaml")
+    assert message in str(info.value)
+
+
+def test_a_good_mapping_is_read_into_the_configuration(tmp_path):
+    (tmp_path / "config.yaml").write_text(textwrap.dedent(MAPPING))
+    (mapping,) = load_config(tmp_path / "config.yaml").records
+    assert mapping.files == "valdonia-*.csv" and mapping.source == "MFA of Valdonia (En)"
+    assert mapping.column("title") == "headline_en" and mapping.column("issuer") == "spokesperson"
+    assert mapping.date_format == "%d.%m.%Y"
