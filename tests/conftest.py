@@ -15,6 +15,8 @@ from generator.problems import Report
 PROJECT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 RAW = FIXTURES / "raw"
+#: Captures the tests of single formats read (not part of the test sites, which take RAW whole).
+CAPTURES = FIXTURES / "captures"
 SHARED_CORPUS = PROJECT.parent / "shared" / "corpus"
 SEEDS = PROJECT / "content" / "sources"
 

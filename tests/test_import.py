@@ -12,7 +12,7 @@ from generator import store
 from generator.problems import Report
 
 from . import warcs
-from .conftest import PROJECT, RAW
+from .conftest import CAPTURES, PROJECT, RAW
 
 
 def run_import(config):
@@ -136,9 +136,9 @@ def test_one_statement_captured_as_text_as_a_page_in_a_web_archive_and_as_a_reco
     # Issue 22, item 6. The dump's text glues the names to the words beside them, as the
     # scraper that made it does; it is the same text all the same.
     config = make_site({
-        "content/sources/kcnawatch.txt": (RAW / "press_statement_2024_03_09.txt").read_text(),
+        "content/sources/kcnawatch.txt": (CAPTURES / "press_statement_2024_03_09.txt").read_text(),
         "content/sources/crawl.warc": warcs.CRAWL.read_bytes(),
-        "content/sources/dump.json": (RAW / "press_statement_2024_03_09.json").read_text(),
+        "content/sources/dump.json": (CAPTURES / "press_statement_2024_03_09.json").read_text(),
     })
     pipeline.import_sources(config, Report())
     statements = [store.read_file(p).statement for p in config.content_dir.rglob("*.md")]

@@ -9,7 +9,7 @@ from generator.ingest import kcnawatch
 from generator.ingest.decode import read_source
 from generator.ingest.errors import ParseError, Warned
 
-from .conftest import RAW, SEEDS
+from .conftest import CAPTURES, RAW, SEEDS
 
 
 def parse(path: Path):
@@ -109,8 +109,8 @@ def test_capture_without_advert_more_from_or_footer():
 
 def test_a_shorter_save_without_date_line_or_more_from_list_imports_and_says_whence_its_date():
     # Issue 22, item 5: the page header and the footer are all there is around the text.
-    assert kcnawatch.detect((RAW / "no_date_line_no_more_from.txt").read_text())
-    doc, notes = parse(RAW / "no_date_line_no_more_from.txt")
+    assert kcnawatch.detect((CAPTURES / "no_date_line_no_more_from.txt").read_text())
+    doc, notes = parse(CAPTURES / "no_date_line_no_more_from.txt")
     assert doc.title == "Press Statement of Spokesperson for DPRK Foreign Ministry"
     assert doc.date == dt.date(2024, 3, 30) and doc.date_from == "juche"
     assert doc.source == "KCNA.kp (En)"  # from the page header
@@ -121,7 +121,7 @@ def test_a_shorter_save_without_date_line_or_more_from_list_imports_and_says_whe
 
 
 def test_a_shorter_save_without_a_juche_date_takes_the_dateline_in_the_footer_s_year(tmp_path):
-    text = (RAW / "no_date_line_no_more_from.txt").read_text().replace("(Juche113.3.30.)",
+    text = (CAPTURES / "no_date_line_no_more_from.txt").read_text().replace("(Juche113.3.30.)",
                                                                      "(Juche113)")
     (tmp_path / "capture.txt").write_text(text)
     doc, notes = parse(tmp_path / "capture.txt")
