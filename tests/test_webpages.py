@@ -112,6 +112,18 @@ def test_a_kcna_watch_page_saved_as_html_reads_like_the_same_page_saved_as_text(
     assert doc.capture.extractor == "kcnawatch-html"
 
 
+def test_a_kcna_watch_page_with_its_name_as_a_heading_and_its_date_line_in_parts(tmp_path):
+    html = (HTML / "kcnawatch-saved.html").read_text().replace(
+        '<header class="site-header">', '<header class="site-header"><h1 class="logo">KCNA Watch</h1>'
+    ).replace('<div class="article-meta">Date: 22/09/2022 | Source: KCNA.kp (En) | ',
+              '<div class="article-meta"><div>Date: 22/09/2022</div><div>Source: KCNA.kp (En)</div> ')
+    (doc,), problems, _ = saved(tmp_path, "page.html", html)
+    assert problems == []
+    assert doc.title.startswith("Vice Director General of General Bureau of Equipment")
+    assert (doc.date, doc.source) == (dt.date(2022, 9, 22), "KCNA.kp (En)")
+    assert doc.paragraphs[0].startswith("Pyongyang, September 22 (KCNA)")
+
+
 def test_a_kcna_watch_html_page_and_its_text_capture_are_one_statement(make_site):
     config = make_site({"content/sources/kcnawatch.html": (HTML / "kcnawatch-saved.html").read_text()},
                        seeds=True)

@@ -5,8 +5,8 @@
   and ``span.publish-time`` reads ``www.kcna.kp (Juche113.3.9.)`` (later pages:
   ``www.kcna.kp (2025.12.14.)``). The menu, the media links (``.media-icon``) and
   the lists of other articles (``ul.article-link``) are not part of the text.
-- **Newer** (``/en/article/detail/<hex>``): ``<article>`` holds an ``<h1>`` and the
-  ``<p>`` paragraphs, and the page shows no date: it is the dateline's day
+- **Newer** (``/en/article/detail/<hex>``): ``<article>`` holds an ``<h1>`` (or the
+  page does) and the ``<p>`` paragraphs, and the page shows no date: it is the dateline's day
   (``Pyongyang, September 10 (KCNA)``) in the year of the capture, or the year
   before when that day is after the capture (``date_from: dateline+capture-year``).
 
@@ -43,9 +43,10 @@ def parse(page: Page, tree: lxml.html.HtmlElement) -> tuple[list[Document], list
     title_div = markup.with_class(tree, "div", "article-main-title")
     if title_div:
         return _older(page, tree, title_div[0])
-    article = tree.xpath("//article[.//h1]")
-    if article:
-        return _newer(page, article[0])
+    articles = tree.xpath("//article")
+    headings = [*(articles[0].xpath(".//h1") if articles else ()), *tree.xpath("//h1")]
+    if articles and headings:
+        return _newer(page, articles[0], headings[0])
     return [], [Counted(NO_STATEMENT)]
 
 
@@ -82,8 +83,9 @@ def _older(page: Page, tree: lxml.html.HtmlElement, title_div: lxml.html.HtmlEle
     return [_document(page, title, paragraphs, date, date_from, found, notes)], notes
 
 
-def _newer(page: Page, article: lxml.html.HtmlElement) -> tuple[list[Document], list[Note]]:
-    heading = article.xpath(".//h1")[0]
+def _newer(page: Page, article: lxml.html.HtmlElement, heading: lxml.html.HtmlElement
+           ) -> tuple[list[Document], list[Note]]:
+    """``<article>``'s paragraphs under its ``<h1>`` (or the page's, if it has none)."""
     title = markup.text_of(heading)
     heading.drop_tree()
     if not title:

@@ -28,8 +28,8 @@ from .markup import Page
 NAME = "kcnawatch-html"
 NO_STATEMENT = "pages without a statement skipped"
 _HOSTS = ("kcnawatch.org", "kcnawatch.co")
-#: Elements that are never the article: the site's menus and its own footer.
-_CHROME = ("nav", "aside", "form")
+#: Elements that are never the article: the site's menus and its side columns.
+_CHROME = ("nav", "aside")
 
 
 def recognises(page: Page, tree: lxml.html.HtmlElement) -> bool:
@@ -44,20 +44,14 @@ def recognises(page: Page, tree: lxml.html.HtmlElement) -> bool:
 
 def parse(page: Page, tree: lxml.html.HtmlElement) -> tuple[list[Document], list[Note]]:
     """The article of a KCNA Watch page, read as the text format reads its saved text."""
-    heading = next(iter(tree.xpath("//h1")), None)
-    title = markup.text_of(heading) if heading is not None else ""
-    if not title:
-        return [], [Counted(NO_STATEMENT)]
     for chrome in tree.xpath(" | ".join(f"//{tag}" for tag in _CHROME)):
-        if heading not in chrome.iter():
-            chrome.drop_tree()
-    lines = markup.lines_of(tree.body if tree.find("body") is not None else tree)
-    if title not in lines:
+        chrome.drop_tree()
+    lines = _joined(markup.lines_of(tree.body if tree.find("body") is not None else tree))
+    start = _title_line(lines, [markup.text_of(h) for h in tree.xpath("//h1")])
+    if start is None:
         return [], [Counted(NO_STATEMENT)]
-    start = lines.index(title)
     header = [line for line in lines[:start] if dates.is_header_date_line(line)][-1:]
-    article = _up_to_footer(lines[start:])
-    text = "\n\n".join([*header, *article])
+    text = "\n\n".join([*header, *_up_to_footer(lines[start:])])
     raw = RawSource(path=Path(page.file), rel=page.file, text=text, sha256=page.sha256,
                     encoding="utf-8")
     try:
@@ -66,6 +60,35 @@ def parse(page: Page, tree: lxml.html.HtmlElement) -> tuple[list[Document], list
         return [], [Skipped(exc.reason, page.where, exc.hint)]
     return ([_as_page(document, page) for document in documents],
             [dataclasses.replace(note, where=page.where) for note in notes])
+
+
+def _title_line(lines: list[str], headings: list[str]) -> int | None:
+    """Where the title is: the last heading before the ``Date:`` line (else the line just
+    before it, as in the text), or, on a page without one, the first heading that is not
+    the site's name."""
+    date_line = next((i for i, line in enumerate(lines) if dates.parse_date_line(line)), None)
+    if date_line is not None:
+        before = [i for i in range(date_line) if lines[i] in headings]
+        if before:
+            return before[-1]
+        return date_line - 1 if date_line else None
+    for index, line in enumerate(lines):
+        if line in headings and line.casefold() != "kcna watch":
+            return index
+    return None
+
+
+def _joined(lines: list[str]) -> list[str]:
+    """``lines`` with the parts of a ``Date:`` line that a page sets apart (``Source: ...``,
+    ``| Read original version at source``) joined to it again."""
+    joined: list[str] = []
+    for line in lines:
+        if joined and dates.parse_date_line(joined[-1]) is not None and (
+                line.startswith(("|", "Source:")) or line == "Read original version at source"):
+            joined[-1] = f"{joined[-1]} | {line.lstrip('| ')}"
+        else:
+            joined.append(line)
+    return joined
 
 
 def _up_to_footer(lines: list[str]) -> list[str]:
