@@ -105,7 +105,7 @@ def test_no_page_carries_a_script_handler_or_script_url_from_the_input(site):
 
 
 def test_feeds_and_sitemap_stay_well_formed_xml(site):
-    for path in [site / "feed.xml", site / "sitemap.xml", *site.glob("issuers/*/feed.xml")]:
+    for path in [site / "feed.xml", site / "sitemap.xml", *site.glob("*/*/feed.xml")]:
         ET.parse(path)
 
 
@@ -129,7 +129,7 @@ def test_no_page_opens_a_dialog_or_throws_in_a_browser(site):
 
 
 @pytest.mark.browser
-def test_citation_downloads_made_in_the_browser_are_the_generator_s_bibtex_and_ris(site):
+def test_citation_downloads_made_in_the_browser_are_the_generator_s_bibtex_ris_and_csl(site):
     """cite.js builds the files from the page; citations.py defines them: byte for byte equal."""
     config = load_config(site.parent / "config.yaml")
     statements = load_archive(config, Report()).statements[::3]  # every third: 25 s, not 75
@@ -149,6 +149,8 @@ def test_citation_downloads_made_in_the_browser_are_the_generator_s_bibtex_and_r
                  citations.bibtex(statement, config.title, url)),
                 (f"{statement.id}.ris", "application/x-research-info-systems",
                  citations.ris(statement, config.title, url)),
+                (f"{statement.id}.json", "application/vnd.citationstyles.csl+json",
+                 citations.csl_json(statement, config.title, url)),
             ]
             got = [(name, *href.removeprefix("data:").split(";charset=utf-8,", 1))
                    for name, href in hrefs]

@@ -1,16 +1,17 @@
-"""How to cite a statement: a plain-text citation, BibTeX, RIS and Highwire meta tags.
+"""How to cite a statement: a plain-text citation, BibTeX, RIS, CSL-JSON and Highwire meta tags.
 
 Everything here is pure text built from a ``Statement``. The article page shows
 the plain citation; its ``<head>`` carries the ``citation_*`` tags that Zotero,
 Mendeley and Google Scholar read; and its BibTeX and RIS downloads are made in
 the reader's browser (``static/cite.js``) from those tags and the page's kind,
 id, site title and capture checksum, rather than written into each of 100,000
-pages. ``bibtex`` and ``ris`` here are those files' definition: the browser
-tests hold the script to them byte for byte.
+pages. ``bibtex``, ``ris`` and ``csl_json`` here are those files' definition:
+the browser tests hold the script to them byte for byte.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 from ..model.documents import Statement
@@ -101,6 +102,31 @@ def ris(statement: Statement, site_title: str, url: str) -> str:
         ("ER", ""),
     ]
     return "".join(f"{tag}  - {value}\r\n" for tag, value in fields if value or tag == "ER")
+
+
+#: The CSL type of every statement. Each reached its readers as an item of a news agency's
+#: service (KCNA's, or an outlet carrying it), dated to the day: a newspaper article, whose
+#: ``container-title`` is the outlet, as the plain citation has it. (``document`` is CSL's
+#: type for what has no publication; styles show it without the outlet or the day.)
+CSL_TYPE = "article-newspaper"
+
+
+def csl_json(statement: Statement, site_title: str, url: str) -> str:
+    """A CSL-JSON file (an array of one item), as Zotero, Pandoc and citeproc read."""
+    item: dict[str, object] = {
+        "id": statement.id,
+        "type": CSL_TYPE,
+        "title": one_line(statement.title),
+        "author": [{"literal": author(statement)}],
+        "issued": {"date-parts": [[statement.date.year, statement.date.month,
+                                   statement.date.day]]},
+    }
+    if statement.source:
+        item["container-title"] = one_line(statement.source)
+    if url:
+        item["URL"] = url
+    item["note"] = note(statement, site_title)
+    return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
 
 
 def highwire(statement: Statement, url: str, language: str) -> tuple[tuple[str, str], ...]:

@@ -1,10 +1,8 @@
-// The BibTeX and RIS downloads of an article page, made in the browser from what the page
-// already says: its citation_* meta tags, its title, its kind (the kicker), its date (the
-// first fact), the first capture's checksum and the data-id of .cite-downloads.
-// They are the same text that generator/citations.py writes (the browser tests compare
-// the two byte for byte). Written into every page, the two files would weigh about
-// 200 MB at 100,000 statements. Without script the page reads the same; only the
-// download links stay hidden, and reference managers still read the meta tags.
+// The BibTeX, RIS and CSL-JSON downloads of an article page, made from what the page says:
+// its citation_* meta tags, title, kind (kicker), date, first capture's checksum and the
+// data-id of .cite-downloads: the text generator/site/citations.py defines (the browser
+// tests compare them byte for byte), not written into each of 100,000 pages (300 MB).
+// Without script the page reads the same; only the download links stay hidden.
 (function () {
   "use strict";
   var box = document.querySelector(".cite-downloads[data-id]");
@@ -46,14 +44,15 @@
   var author = meta("citation_author");
   var publisher = meta("citation_publisher");
   var url = meta("citation_public_url");
-  var year = String(parseInt(iso.slice(0, -6), 10));
+  var parts = [iso.slice(0, -6), iso.slice(-5, -3), iso.slice(-2)].map(Number);
+  var year = String(parts[0]);
 
   var bibtex = [
     ["author", "{{" + bib(author) + "}}"],
     ["title", "{{" + bib(title) + "}}"],
     ["howpublished", publisher ? "{" + bib(publisher) + "}" : ""],
     ["year", "{" + year + "}"],
-    ["month", MONTHS[parseInt(iso.slice(-5, -3), 10) - 1]],
+    ["month", MONTHS[parts[1] - 1]],
     ["date", "{" + iso + "}"],
     ["url", url ? "{" + url.replace(/%/g, "\\%") + "}" : ""],
     ["note", "{" + bib(note) + "}"]
@@ -71,6 +70,13 @@
     return f[0] + "  - " + f[1] + "\r\n";
   });
 
+  // citations.csl_json (JSON.stringify's indented layout is json.dumps(indent=2)'s).
+  var csl = {id: id, type: "article-newspaper", title: title, author: [{literal: author}],
+             issued: {"date-parts": [parts]}};
+  if (publisher) csl["container-title"] = publisher;
+  if (url) csl.URL = url;
+  csl.note = note;
+
   function offer(format, type, text, extension) {
     var link = box.querySelector('[data-format="' + format + '"]');
     link.setAttribute("href", "data:" + type + ";charset=utf-8," + encodeURIComponent(text));
@@ -79,5 +85,7 @@
 
   offer("bibtex", "application/x-bibtex", "@misc{" + id + ",\n" + bibtex.join("") + "}\n", ".bib");
   offer("ris", "application/x-research-info-systems", ris.join(""), ".ris");
+  offer("csl", "application/vnd.citationstyles.csl+json", JSON.stringify([csl], null, 2) + "\n",
+        ".json");
   box.hidden = false;
 })();
