@@ -52,6 +52,7 @@ KINDS = {
     "organization": "organizations/foreign-ministry/index.html",
     "sources": "sources/index.html",
     "source": "sources/kcna-kp-en/index.html",
+    "kind": "kinds/press-statement/index.html",
     "statement": ARTICLE,
     "search": "search/index.html?q=Russia",
     "404": "statements/no-such-statement/",
@@ -451,7 +452,8 @@ def test_the_citation_files_download_with_javascript_and_are_hidden_without(tabs
     tab.open(ARTICLE)
     for label, extension, expected in (
             ("BibTeX", ".bib", citations.bibtex(statement, config.title, url)),
-            ("RIS", ".ris", citations.ris(statement, config.title, url))):
+            ("RIS", ".ris", citations.ris(statement, config.title, url)),
+            ("CSL-JSON", ".json", citations.csl_json(statement, config.title, url))):
         with tab.page.expect_download() as info:
             tab.page.get_by_role("link", name=label, exact=True).click()
         assert info.value.suggested_filename == statement.id + extension

@@ -10,7 +10,8 @@
 2. ``start_offline_index``: the offline index of the few years that need it,
    made in a forked child.
 3. ``write_other_pages``: every other file (lists, feeds, sitemaps, exports,
-   the theme's static files), and the statement pages not written in step 1.
+   the theme's static files), and the statement pages not written in step 1;
+   then ``write_data_package``: the exports' sizes and checksums, known now.
 4. ``write_offline_index``: the offline index written in.
 5. ``stage``: the unchanged files linked into the staging folder; ``restore``
    makes again what was deleted from the live site by hand while the build ran.
@@ -54,6 +55,7 @@ from ..search import offline, pagefind
 from ..site import pages, theme
 from ..site.render import Notes, Renderer, render_into
 from ..site.urls import Paths
+from .data_package import write_data_package
 
 #: While at most this many statement pages have changed, they are written as soon as their
 #: year is planned, and the search buckets they change (up to one per core) are indexed
@@ -96,6 +98,7 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
         stage.write_statement_pages(changed)
         stage.start_offline_index(children)
         stage.write_other_pages()
+        stage.write_data_package()
         stage.write_offline_index()
         stage.restore(stage.stage())
         stage.finish_search_index(meanwhile)
@@ -267,6 +270,12 @@ class SiteStage:
         self._render(self.stale)
         for where, what in self.notes:
             self.report.warning(where, "site", what)
+
+    def write_data_package(self) -> None:
+        """``data/datapackage.json``, which describes the exports just written."""
+        with self.report.timed("data package"):
+            write_data_package(self.out, self.config, self.specs, self.renderer,
+                               self.renderer.cache)
 
     def _render(self, specs: list[pages.Spec]) -> None:
         with self.report.timed("pages"):

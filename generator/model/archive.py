@@ -3,7 +3,7 @@
 ``build_archive`` is pure: it takes the statements read from the store and
 returns an ``Archive`` with nothing left to compute at render time: the
 timeline (years, months, days), the facets (issuers, organisations, source
-outlets) and each statement's neighbours in time and within its issuer.
+outlets, kinds of statement) and each statement's neighbours in time and within its issuer.
 Problems that only show across files (two files with one id, one capture in
 two statements) are reported here, each listing every file involved.
 """
@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from ..problems import Report, shown
 from .documents import Statement
-from .issuers import Authority
+from .issuers import Authority, kind_plural
 from .names import safe_segment, slugify
 
 STAGE = "check"
@@ -64,10 +64,11 @@ class Year:
 
 @dataclass(frozen=True, slots=True)
 class Facet:
-    """A value statements are grouped by: an issuer, an organisation or a source outlet."""
+    """A value statements are grouped by: an issuer, an organisation, a source outlet or a
+    kind of statement."""
 
     kind: str
-    """``issuer``, ``organization`` or ``source``."""
+    """``issuer``, ``organization``, ``source`` or ``kind``."""
     id: str
     name: str
     statements: tuple[Statement, ...]
@@ -142,6 +143,8 @@ class Archive:
     issuers: tuple[Facet, ...] = ()
     organizations: tuple[Facet, ...] = ()
     sources: tuple[Facet, ...] = ()
+    kinds: tuple[Facet, ...] = ()
+    """Each kind of statement (``press-statement``, ...), named in the plural."""
     neighbours: dict[str, Neighbours] = field(default_factory=dict)
     by_id: dict[tuple[str, str], Facet] = field(default_factory=dict)
     """Every facet by ``(kind, id)``."""
@@ -331,14 +334,16 @@ def build_archive(statements: Iterable[Statement], report: Report,
                 parent=lambda s: s.issuer.organization_id),
         organizations, authority)
     sources = _facets("source", kept, source_id, lambda s: s.source)
+    kinds = _facets("kind", kept, lambda s: s.issuer.kind, lambda s: kind_plural(s.issuer.kind))
     return Archive(
         statements=tuple(kept),
         years=_years(kept),
         issuers=issuers,
         organizations=organizations,
         sources=sources,
+        kinds=kinds,
         neighbours=_neighbours(kept, issuers),
-        by_id={(f.kind, f.id): f for f in (*issuers, *organizations, *sources)},
+        by_id={(f.kind, f.id): f for f in (*issuers, *organizations, *sources, *kinds)},
         tree={org.id: _tree(org, issuers, authority) for org in organizations},
         body=body,
     )

@@ -80,6 +80,19 @@ def kind_label(kind: str | None) -> str:
     if not kind:
         return ""
     return KIND_LABELS.get(kind, kind.replace("-", " ").capitalize())
+
+
+#: A kind's page and feed title: all its statements.
+KIND_PLURALS = {"press-statement": "Press statements", "statement": "Statements",
+                "commentary": "Commentaries", "answer": "Answers", "report": "Reports",
+                "news": "News"}
+
+
+def kind_plural(kind: str | None) -> str:
+    """The reader-facing name of all the statements of a kind (``Press statements``)."""
+    if not kind:
+        return ""
+    return KIND_PLURALS.get(kind, kind_label(kind))
 #: The agency that issues news items (and KCNA commentaries and reports).
 AGENCY_ID = "kcna"
 AGENCY_NAME = "KCNA"

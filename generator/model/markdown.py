@@ -116,9 +116,14 @@ def render(body: str) -> Rendered:
 
 def plain_text(body: str) -> str:
     """The text a reader sees in ``body``, one line per block (for search and excerpts)."""
+    return "\n".join(plain_blocks(body))
+
+
+def plain_blocks(body: str) -> list[str]:
+    """The text a reader sees in each block of ``body`` (paragraph, heading, code...)."""
     plain = plain_paragraphs(body)
     if plain is not None:
-        return "\n".join(plain)
+        return plain
     lines: list[str] = []
     for token in _PARSER.parse(body):
         if token.type == "inline" and token.children is not None:
@@ -131,4 +136,4 @@ def plain_text(body: str) -> str:
             lines.append("".join(parts))
         elif token.type in ("code_block", "fence"):
             lines.append(token.content.rstrip("\n"))
-    return "\n".join(lines)
+    return lines

@@ -13,8 +13,10 @@ changed since the last one, and the data a page needs is computed only then:
 ``context`` and ``data`` are functions, called when the page is rendered.
 
 Page kinds: home, statement, timeline (overview, year, month), issuers
-(index, issuer, organisation), sources (index, outlet), search, 404, Atom
-feeds, sitemap, robots.txt, data exports.
+(index, issuer, organisation), sources (index, outlet), kinds of statement,
+search, 404, Atom feeds (the site's, and each issuer's, organisation's,
+outlet's and kind's), sitemap, robots.txt, data exports (the full text among
+them).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from ..engine.keys import fingerprint
 from ..model.archive import Archive, Facet, source_id
 from ..model.documents import Statement
 from ..model.markdown import render as render_markdown
-from . import charts, citations, exports
+from . import charts, citations, exports, fulltext
 from .theme import MONTH_NAMES
 from .urls import AbsoluteLinks, Links, Paths, safe_href
 
@@ -370,18 +372,23 @@ def _timeline_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterato
 
 def _facet_path(facet: Facet, year: int | None = None) -> str:
     return {"issuer": Paths.issuer, "organization": Paths.organization,
-            "source": Paths.source}[facet.kind](facet.id, year)
+            "source": Paths.source, "kind": Paths.kind}[facet.kind](facet.id, year)
+
+
+def _facet_feed(facet: Facet) -> str:
+    return {"issuer": Paths.issuer_feed, "organization": Paths.organization_feed,
+            "source": Paths.source_feed, "kind": Paths.kind_feed}[facet.kind](facet.id)
 
 
 def _same_list(archive: Archive, facet: Facet) -> Facet | None:
     """A page series that lists exactly ``facet``'s statements, if there is one elsewhere.
 
-    The archive's only source lists what the timeline lists (``None`` is returned with
-    the timeline meant: see ``_year_path``), and an organisation whose statements are all
+    The archive's only source (or kind) lists what the timeline lists (``None`` is
+    returned with the timeline meant: see ``_year_path``), and an organisation whose statements are all
     one issuer's lists what that issuer's pages list. Their years link to those pages
     instead of repeating every entry: at 100,000 statements the copies weighed 50 MB.
     """
-    if facet.kind == "source" and facet.count == len(archive.statements):
+    if facet.kind in ("source", "kind") and facet.count == len(archive.statements):
         return facet
     if facet.kind == "organization":
         for issuer in archive.issuers:
@@ -440,6 +447,7 @@ def _facet_pages(archive: Archive, site: SiteInfo, facets: Sequence[Facet],
                 "chart": _facet_chart(facet, Links(path), year_path),
                 "tree": tree,
                 "parent": parent,
+                "feed": Links(path).to(_facet_feed(facet)),
             },
         )
         if not paged or same is not None:
@@ -477,15 +485,17 @@ def _issuer_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[
     orphans = tuple(i for i in archive.issuers if not archive.facet("organization", i.parent_id))
     rows = lambda facets: tuple((f.id, f.name, f.count, f.first.date, f.last.date)  # noqa: E731
                                 for f in facets)
-    key = (rows(archive.organizations), rows(orphans), unattributed,
+    key = (rows(archive.organizations), rows(orphans), unattributed, rows(archive.kinds),
            tuple((org, tuple((r.depth, r.id, r.name, r.facet and (r.facet.count,
                   r.facet.first.date, r.facet.last.date)) for r in tree))
                  for org, tree in sorted(archive.tree.items())))
     yield _page(Paths.issuers(), ("issuers.html",), site, "Issuers", "issuers", key,
                 lambda: {"organizations": archive.organizations, "tree": archive.tree,
-                         "orphans": orphans, "unattributed": unattributed})
+                         "orphans": orphans, "unattributed": unattributed,
+                         "kinds": archive.kinds})
     yield from _facet_pages(archive, site, archive.organizations, briefs)
     yield from _facet_pages(archive, site, archive.issuers, briefs)
+    yield from _facet_pages(archive, site, archive.kinds, briefs)
 
 
 def _source_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[Spec]:
@@ -549,9 +559,9 @@ def _feeds(archive: Archive, site: SiteInfo, briefs: Briefs, keys: Keys) -> Iter
         return _page(path, ("feed.xml",), site, title, "feed", key, context)
 
     yield feed(Paths.feed(), site.title, archive.statements, Paths.home())
-    for issuer in archive.issuers:
-        yield feed(Paths.issuer_feed(issuer.id), f"{issuer.name} \u2013 {site.title}",
-                   issuer.statements, Paths.issuer(issuer.id))
+    for facet in (*archive.issuers, *archive.organizations, *archive.sources, *archive.kinds):
+        yield feed(_facet_feed(facet), f"{facet.name} \u2013 {site.title}", facet.statements,
+                   _facet_path(facet))
 
 
 def _urn(name: str) -> str:
@@ -573,7 +583,7 @@ def _all_html_paths(archive: Archive) -> Iterator[tuple[str, str, dt.date | None
         yield "pages", Paths.year(year.year), None
         for month in year.months:
             yield "pages", Paths.month(month.year, month.month), month.statements[-1].date
-    for facet in (*archive.organizations, *archive.issuers, *archive.sources):
+    for facet in (*archive.organizations, *archive.issuers, *archive.sources, *archive.kinds):
         yield "pages", _facet_path(facet), None
         if facet.count > LIST_LIMIT and _same_list(archive, facet) is None:
             for year, _ in facet.years():
@@ -636,7 +646,8 @@ def _exports(archive: Archive, keys: Keys) -> Iterator[Spec]:
     """The data exports, a part per year. A part's key is its statements' keys (their
     files' checksums and ids, which the pages' keys compute anyway; the fields the
     exports show, read again, took a second at 100,000 statements): an edited body
-    makes its year's part again, the same bytes."""
+    makes its year's part again, the same bytes for the metadata. The full text reads
+    the bodies of the years whose part it makes, and only those."""
     runs = _years(archive)
     run_keys = [fingerprint([keys[s.id] for s in run]) for run in runs]
     json_parts: list[tuple[str, Callable[[], bytes]]] = [("head", lambda: exports.JSON_HEAD)]
@@ -647,8 +658,10 @@ def _exports(archive: Archive, keys: Keys) -> Iterator[Spec]:
         json_parts.append((key, lambda run=run: exports.json_items(run)))
         csv_parts.append((key, lambda run=run: exports.csv_rows(run)))
     json_parts.append(("tail", lambda: exports.JSON_TAIL))
-    for kind, parts in (("json", json_parts), ("csv", csv_parts)):
-        path = Paths.data(kind)
+    text_parts = [(key, lambda run=run: fulltext.lines(run, archive.body))
+                  for run, key in zip(runs, run_keys, strict=True)]
+    for path, parts in ((Paths.full_text(), text_parts), (Paths.data("json"), json_parts),
+                        (Paths.data("csv"), csv_parts)):
         yield PartsSpec(path, fingerprint(CODE, path, run_keys),
                         tuple((fingerprint(CODE, path, key), data) for key, data in parts))
 

@@ -74,6 +74,16 @@ class Paths:
         return f"data/statements.{segment(extension)}.gz"
 
     @staticmethod
+    def full_text() -> str:
+        """Every statement's text and facts, as JSON Lines, gzip-compressed."""
+        return "data/statements-text.jsonl.gz"
+
+    @staticmethod
+    def data_package() -> str:
+        """The Frictionless Data Package that describes the data exports (beside them)."""
+        return "data/datapackage.json"
+
+    @staticmethod
     def bucket(statement_id: str) -> str:
         """The folder a statement's page sits in: the year its id starts with.
 
@@ -122,10 +132,29 @@ class Paths:
         return f"organizations/{segment(organization_id)}/{year:04d}/index.html"
 
     @staticmethod
+    def organization_feed(organization_id: str) -> str:
+        return f"organizations/{segment(organization_id)}/feed.xml"
+
+    @staticmethod
     def source(source_id: str, year: int | None = None) -> str:
         if year is None:
             return f"sources/{segment(source_id)}/index.html"
         return f"sources/{segment(source_id)}/{year:04d}/index.html"
+
+    @staticmethod
+    def source_feed(source_id: str) -> str:
+        return f"sources/{segment(source_id)}/feed.xml"
+
+    @staticmethod
+    def kind(kind_id: str, year: int | None = None) -> str:
+        """A kind of statement's page (``kinds/press-statement/index.html``)."""
+        if year is None:
+            return f"kinds/{segment(kind_id)}/index.html"
+        return f"kinds/{segment(kind_id)}/{year:04d}/index.html"
+
+    @staticmethod
+    def kind_feed(kind_id: str) -> str:
+        return f"kinds/{segment(kind_id)}/feed.xml"
 
     @staticmethod
     def static(name: str) -> str:
