@@ -311,3 +311,24 @@ def test_a_site_of_the_real_dump_and_the_seeds_is_valid_research_data(corpus_jso
         citeproc_formatter.plain)
     bibliography.register(Citation([CitationItem(SEED_ID)]))
     assert "22 September" in str(bibliography.bibliography()[0])
+
+
+@pytest.mark.parametrize("search", [True, False])
+def test_a_large_kind_links_its_years_to_the_search_page_not_to_copies_of_the_timeline(
+        tmp_path, monkeypatch, search):
+    """A kind's statements of a year are most of the timeline's: its page leads to the search
+    page with the kind and the year chosen (search filters read the address), and has no
+    year pages of its own."""
+    monkeypatch.setattr(site_plan, "LIST_LIMIT", 3)
+    config = make_archive(tmp_path)
+    build(config, search=search)
+    site = config.output_dir
+    assert not list(site.glob("kinds/*/*/index.html"))
+    page = (site / "kinds/news/index.html").read_text()
+    years = re.findall(r'<li><a href="([^"]+)">(\d{4})</a> <span class="count">', page)
+    if search:
+        assert years == [("../../search/index.html?kind=News&amp;year=2024", "2024")]
+        assert 'href="../../search/index.html?kind=News">search the news</a>' in page
+    else:
+        assert years == [] and "<li>2024 <span" in page and "search the news" not in page
+    assert "kinds/news/2024" not in (site / "sitemap.xml").read_text()

@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
@@ -37,6 +38,7 @@ from ..engine.keys import digest as _digest
 from ..engine.keys import fingerprint
 from ..model.archive import Archive, Facet, source_id
 from ..model.documents import Statement
+from ..model.issuers import kind_label
 from ..model.markdown import render as render_markdown
 from . import charts, citations, exports, fulltext
 from .theme import MONTH_NAMES
@@ -404,6 +406,20 @@ def _year_path(facet: Facet, same: Facet | None, year: int) -> str:
     return Paths.year(year) if same is facet else _facet_path(same, year)
 
 
+def _year_lister(facet: Facet, same: Facet | None, site: SiteInfo
+                 ) -> Callable[[int], str] | None:
+    """The page that lists a paged ``facet``'s statements of a year (``_year_path``), but
+    for a kind of statement: the search page with the kind and the year chosen, for a
+    kind's own year pages would repeat most of the timeline's (30 MB at 100,000
+    statements); nothing without a search index."""
+    if facet.kind != "kind" or same is not None:
+        return lambda year: _year_path(facet, same, year)
+    if not site.search:
+        return None
+    label = kind_label(facet.id)
+    return lambda year: f"{Paths.search()}?{urlencode({'kind': label, 'year': year})}"
+
+
 def _facet_chart(facet: Facet, links: Links, year_path: Callable[[int], str] | None
                  ) -> charts.Chart:
     counts = dict(facet.years())
@@ -428,7 +444,7 @@ def _facet_pages(archive: Archive, site: SiteInfo, facets: Sequence[Facet],
         tree = archive.tree.get(facet.id, ()) if facet.kind == "organization" else ()
         parent = archive.facet("organization", facet.parent_id) if facet.kind == "issuer" else None
         same = _same_list(archive, facet) if paged else None
-        year_path = (lambda y, facet=facet, same=same: _year_path(facet, same, y)) if paged else None
+        year_path = _year_lister(facet, same, site) if paged else None
         year_paths = {y: year_path(y) for y, _ in facet.years()} if year_path else {}
         key = (facet.kind, facet.id, facet.name, facet.chain, facet.years(),
                tuple(briefs[s.id] for s in listed), paged, tuple(year_paths.items()),
@@ -450,7 +466,7 @@ def _facet_pages(archive: Archive, site: SiteInfo, facets: Sequence[Facet],
                 "feed": Links(path).to(_facet_feed(facet)),
             },
         )
-        if not paged or same is not None:
+        if not paged or same is not None or facet.kind == "kind":
             continue
         years = facet.years()
         for i, (year, _) in enumerate(years):
@@ -585,7 +601,8 @@ def _all_html_paths(archive: Archive) -> Iterator[tuple[str, str, dt.date | None
             yield "pages", Paths.month(month.year, month.month), month.statements[-1].date
     for facet in (*archive.organizations, *archive.issuers, *archive.sources, *archive.kinds):
         yield "pages", _facet_path(facet), None
-        if facet.count > LIST_LIMIT and _same_list(archive, facet) is None:
+        if (facet.count > LIST_LIMIT and facet.kind != "kind"
+                and _same_list(archive, facet) is None):
             for year, _ in facet.years():
                 yield "pages", _facet_path(facet, year), facet.in_year(year)[-1].date
 
