@@ -1,11 +1,10 @@
-// The BibTeX, RIS and CSL-JSON downloads of an article page, made from what the page says:
-// its citation_* meta tags, title, kind (kicker), date, first capture's checksum and the
-// data-id of .cite-downloads: the text generator/site/citations.py defines (the browser
-// tests compare them byte for byte), not written into each of 100,000 pages (300 MB).
-// Without script the page reads the same; only the download links stay hidden.
+// The BibTeX, RIS and CSL-JSON downloads of an article page, made from what it says (its
+// citation_* tags, kind, date, capture checksum, and its file name: the id) rather than
+// written into each of 100,000 pages; generator/site/citations.py defines them (the
+// browser tests compare the two byte for byte). Without script, the links stay hidden.
 (function () {
   "use strict";
-  var box = document.querySelector(".cite-downloads[data-id]");
+  var box = document.querySelector(".cite-downloads");
   if (!box) return;
 
   function meta(name) {
@@ -32,7 +31,7 @@
       .filter(Boolean).join(" ");
   }
 
-  var id = box.getAttribute("data-id");
+  var id = location.pathname.replace(/^.*\/|\.html$/g, "");  // a server may drop .html
   var site = document.querySelector(".site-title");
   var sha = document.querySelector(".captures .sha");
   var kicker = document.querySelector(".statement-header .kicker");
