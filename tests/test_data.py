@@ -62,7 +62,8 @@ def errors(report: frictionless.Report) -> list[list[str]]:
 
 def test_frictionless_validates_the_package_which_describes_every_export(site):
     package = json.loads((site / "data/datapackage.json").read_text())
-    exports = sorted(p.name for p in (site / "data").iterdir() if p.name != "datapackage.json")
+    exports = sorted(p.name for p in (site / "data").iterdir()
+                     if p.name not in ("datapackage.json", "index.html"))
     assert sorted(r["path"] for r in package["resources"]) == exports
     for resource in package["resources"]:
         data = (site / "data" / resource["path"]).read_bytes()
@@ -332,3 +333,12 @@ def test_a_large_kind_links_its_years_to_the_search_page_not_to_copies_of_the_ti
     else:
         assert years == [] and "<li>2024 <span" in page and "search the news" not in page
     assert "kinds/news/2024" not in (site / "sitemap.xml").read_text()
+
+
+def test_every_page_leads_to_the_data_page_which_leads_to_every_data_file(site):
+    article = (site / Paths.statement(SEED_ID)).read_text()
+    assert '<a href="../../data/index.html">Research data</a>' in article
+    page = (site / "data/index.html").read_text()
+    files = re.findall(r'<th scope="row"><a href="([^"]+)">', page)
+    assert sorted(files) == sorted(p.name for p in (site / "data").iterdir()
+                                   if p.name != "index.html")

@@ -53,6 +53,7 @@ KINDS = {
     "sources": "sources/index.html",
     "source": "sources/kcna-kp-en/index.html",
     "kind": "kinds/press-statement/index.html",
+    "data": "data/index.html",
     "statement": ARTICLE,
     "search": "search/index.html?q=Russia",
     "404": "statements/no-such-statement/",

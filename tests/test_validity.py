@@ -67,7 +67,7 @@ def test_every_page_is_valid_html_by_the_nu_html_checker(site):
                  "timeline/2024/08/index.html", "issuers/index.html", "issuers/kcna/index.html",
                  "issuers/kcna/2024/index.html", "organizations/foreign-ministry/index.html",
                  "sources/index.html", "sources/kcna-kp-en/index.html", "search/index.html",
-                 "kinds/press-statement/index.html",
+                 "kinds/press-statement/index.html", "data/index.html",
                  "404.html"):
         assert kind in names
     assert sum(n.startswith("statements/") for n in names) == 12

@@ -14,7 +14,7 @@ changed since the last one, and the data a page needs is computed only then:
 
 Page kinds: home, statement, timeline (overview, year, month), issuers
 (index, issuer, organisation), sources (index, outlet), kinds of statement,
-search, 404, Atom feeds (the site's, and each issuer's, organisation's,
+search, research data, 404, Atom feeds (the site's, and each issuer's, organisation's,
 outlet's and kind's), sitemap, robots.txt, data exports (the full text among
 them).
 """
@@ -410,8 +410,8 @@ def _year_lister(facet: Facet, same: Facet | None, site: SiteInfo
                  ) -> Callable[[int], str] | None:
     """The page that lists a paged ``facet``'s statements of a year (``_year_path``), but
     for a kind of statement: the search page with the kind and the year chosen, for a
-    kind's own year pages would repeat most of the timeline's (30 MB at 100,000
-    statements); nothing without a search index."""
+    kind's own year pages would repeat most of the timeline's; nothing without a
+    search index."""
     if facet.kind != "kind" or same is not None:
         return lambda year: _year_path(facet, same, year)
     if not site.search:
@@ -545,6 +545,12 @@ def _search(archive: Archive, site: SiteInfo) -> Spec:
                  lambda: {"buckets": buckets})
 
 
+def _data_page(site: SiteInfo) -> Spec:
+    """The page that says what the data files hold and how to load them (the footer's
+    one link to the data)."""
+    return _page(Paths.data_page(), ("data.html",), site, "Research data", "data", None, dict)
+
+
 def _not_found(site: SiteInfo) -> Spec:
     links = AbsoluteLinks(Paths.not_found(), site.base_url)
     return _page(Paths.not_found(), ("404.html",), site, "Page not found", "404", None,
@@ -593,6 +599,7 @@ def _all_html_paths(archive: Archive) -> Iterator[tuple[str, str, dt.date | None
     yield "pages", Paths.issuers(), None
     yield "pages", Paths.sources(), None
     yield "pages", Paths.search(), None
+    yield "pages", Paths.data_page(), None
     for statement in archive.statements:
         yield Paths.bucket(statement.id), Paths.statement(statement.id), statement.date
     for year in archive.years:
@@ -739,6 +746,7 @@ def _other_files(archive: Archive, site: SiteInfo, briefs: Briefs, keys: Keys
     yield from _issuer_pages(archive, site, briefs)
     yield from _source_pages(archive, site, briefs)
     yield _search(archive, site)
+    yield _data_page(site)
     yield _not_found(site)
     yield from _feeds(archive, site, briefs, keys)
     yield from _sitemaps(archive, site)

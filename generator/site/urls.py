@@ -79,6 +79,11 @@ class Paths:
         return "data/statements-text.jsonl.gz"
 
     @staticmethod
+    def data_page() -> str:
+        """What the data files hold and how to load them, for people."""
+        return "data/index.html"
+
+    @staticmethod
     def data_package() -> str:
         """The Frictionless Data Package that describes the data exports (beside them)."""
         return "data/datapackage.json"
