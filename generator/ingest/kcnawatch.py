@@ -21,7 +21,9 @@ A capture looks like this (``|`` marks the left margin)::
 
 Everything but the title, the dates, the outlet and the body paragraphs is
 page furniture and is dropped. Each line of the body is one paragraph, kept
-exactly as written.
+exactly as written. A shorter save of the page may lack the ``Date:`` line, the
+advert and the ``More From`` list: the page header and the footer then give
+the outlet and the date (the build says so).
 """
 
 from __future__ import annotations
