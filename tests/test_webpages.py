@@ -54,6 +54,16 @@ def test_names_set_apart_in_fspeccs_spans_keep_their_spaces():
     assert "secretary Kim Jong Un visited" in newer.paragraphs[1]
 
 
+def test_the_dates_of_other_articles_listed_before_the_text_are_not_the_article_s():
+    html = (HTML / "kcnakp-older.html").read_text()
+    listed = html[html.index('<ul class="article-link">'):html.index("</ul>") + 5]
+    html = html.replace(listed, "").replace('<div class="article-main">', listed +
+                                            '<div class="article-main">')
+    (doc,), _ = htmlpage.page_documents(Page(html, "http://www.kcna.kp/en/article/q/1.kcmsf",
+                                             None, "p.html", "0" * 64))
+    assert (doc.date, doc.date_from) == (dt.date(2024, 3, 9), "juche")
+
+
 def test_a_later_older_layout_page_shows_a_gregorian_date():
     html = (HTML / "kcnakp-older.html").read_text().replace("(Juche113.3.9.)", "(2024.03.09.)")
     (doc,), _ = htmlpage.page_documents(Page(html, "http://www.kcna.kp/en/article/q/1.kcmsf",

@@ -53,25 +53,22 @@ def parse(page: Page, tree: lxml.html.HtmlElement) -> tuple[list[Document], list
 def _older(page: Page, tree: lxml.html.HtmlElement, title_div: lxml.html.HtmlElement
            ) -> tuple[list[Document], list[Note]]:
     title = markup.text_of(title_div)
+    if not title:
+        return [], [Counted(NO_STATEMENT)]
+    for furniture in (*markup.with_class(tree, "*", "media-icon"),
+                      *markup.with_class(tree, "ul", "article-link")):
+        furniture.drop_tree()  # (the lists of other articles show their dates too)
     bodies = markup.with_class(tree, "div", "article-content-body")
     wrapper = next(iter(markup.with_class(bodies[0] if bodies else tree, "div",
                                           "content-wrapper")), None)
-    shown_date = None
-    for span in markup.with_class(tree, "span", "publish-time"):
-        shown_date = shown_date or markup.text_of(span)
-        span.drop_tree()  # (its tail, if any, stays)
-    for furniture in (*markup.with_class(tree, "*", "media-icon"),
-                      *markup.with_class(tree, "ul", "article-link")):
-        furniture.drop_tree()
+    shown = _shown_date(tree, wrapper)
     paragraphs = _paragraphs(wrapper) if wrapper is not None else []
-    if not title:
-        return [], [Counted(NO_STATEMENT)]
     notes: list[Note] = []
     found: list[FoundDate] = []
     date, date_from = None, ""
     for finder, kind in ((dates.find_juche, "juche"),
                          (dates.find_dotted_gregorian, "publish-time")):
-        read = finder(shown_date or "")
+        read = finder(shown)
         if read is not None and read[0] is not None:
             date, date_from = read[0], kind
             found.append(FoundDate(kind, read[0], read[1]))
@@ -81,6 +78,17 @@ def _older(page: Page, tree: lxml.html.HtmlElement, title_div: lxml.html.HtmlEle
         if date is None:
             return [], notes
     return [_document(page, title, paragraphs, date, date_from, found, notes)], notes
+
+
+def _shown_date(tree: lxml.html.HtmlElement, wrapper: lxml.html.HtmlElement | None) -> str:
+    """The text of the article's ``span.publish-time`` (the one in its text, if it has one),
+    each taken out of the text."""
+    spans = markup.with_class(tree, "span", "publish-time")
+    mine = [span for span in spans if wrapper is not None and wrapper in span.iterancestors()]
+    shown = markup.text_of((mine or spans)[0]) if spans else ""
+    for span in spans:
+        span.drop_tree()  # (its tail, if any, stays)
+    return shown
 
 
 def _newer(page: Page, article: lxml.html.HtmlElement, heading: lxml.html.HtmlElement

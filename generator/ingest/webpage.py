@@ -23,7 +23,7 @@ import logging
 from ..model import dates
 from ..model.documents import Capture, Document, FoundDate
 from . import kcnawatch, markup
-from .errors import Counted, Note
+from .errors import Counted, Note, Skipped
 from .markup import Page
 
 NAME = "trafilatura"
@@ -54,8 +54,9 @@ def parse(page: Page) -> tuple[list[Document], list[Note]]:
             deduplicate=False,
             date_extraction_params={"extensive_search": False, "original_date": True,
                                     "max_date": latest.isoformat() if latest else _LATEST})
-    except (ValueError, TypeError, AttributeError, LookupError, RecursionError):
-        found = None  # a page it cannot read holds no statement it can give
+    except Exception as exc:  # what a third party's parsers raise on a broken page varies
+        return [], [Skipped(f"the page cannot be read ({type(exc).__name__}: "
+                            f"{' '.join(str(exc).split())[:200]})", page.where)]
     title = markup.clean(getattr(found, "title", None) or "")
     lines = [markup.clean(x) for x in (getattr(found, "text", None) or "").split("\n")]
     paragraphs = [x for x in lines if x]
