@@ -35,8 +35,7 @@ T = TypeVar("T")
 
 #: A value that differs from the one last saved whole in up to this many entries is saved
 #: as those differences (``Cache.save_changed``): the import's record, its sources and its
-#: memo, saved whole, took 0.15 to 0.4 s each at 100,000 statements, after every change of
-#: one file.
+#: memo are large, and one changed file should not cost writing each of them whole.
 CHANGES_APART = 1000
 _GONE = object()
 
@@ -177,8 +176,8 @@ class FileCache:
     """What reading each file of a folder tree gave, keyed by the file's stat.
 
     Kept as one lookup per folder of files, so that a build that changed one
-    file saves one small pickle, not the whole store's (250 MB at 100,000
-    statements).
+    file saves one small pickle, not the whole store's (hundreds of megabytes in
+    a large archive).
     """
 
     def __init__(self, cache: Cache, name: str) -> None:

@@ -65,8 +65,8 @@ def start(command: Sequence[str], **options: Any) -> subprocess.Popen[str]:
 
     Through ``setpriv --pdeathsig KILL`` where there is one, so that the build
     is not forked: a fork of a build that holds a large archive copies its page
-    tables, and every page the build writes after it faults once (a third of a
-    second at 100,000 statements). ``setpriv`` asks for the signal after the
+    tables, and every page the build writes after it faults once, which a large
+    build feels (BENCHMARKS.md). ``setpriv`` asks for the signal after the
     build has moved on, so a shell then checks that the build is still its
     parent before it runs the command. Elsewhere, a fork that asks for it
     (``die_with_parent``) before it runs the command.

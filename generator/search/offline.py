@@ -58,7 +58,7 @@ def words(text: str) -> list[str]:
     if not folded.isascii():
         folded = unicodedata.normalize("NFKD", folded)
         # The combining marks dropped: looked up once for each character the text holds,
-        # not for each of its thousands of characters (a third of an index's time).
+        # not for each of its thousands of characters (that took much of an index's time).
         marks = {ord(ch): None for ch in set(folded) if unicodedata.combining(ch)}
         if marks:
             folded = folded.translate(marks)

@@ -90,8 +90,8 @@ def signature(pages: Sequence[tuple[str, str]], language: str, binary_version: s
 #: files on a disk file system costs Pagefind as much system time as indexing them (ext4
 #: allocates each inode), and most of them are the current site's files again.
 MEMORY = Path("/dev/shm")
-#: Pagefind writes there only if it has at least this much room (a bundle of 3,600 pages
-#: is 18 MB, and one Pagefind per core writes at a time).
+#: Pagefind writes there only if it has at least this much room (a year's bundle of a large
+#: archive takes tens of megabytes, and one Pagefind per core writes at a time).
 MEMORY_ROOM = 1 << 30
 _OURS = "statement-archive-search-"
 LOCK = ".lock"

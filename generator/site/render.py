@@ -109,8 +109,8 @@ def render_into(out: Output, specs: Sequence[Spec], renderer: Renderer,
     With many specs, forked workers render them and write the files into the
     staging folder themselves; only checksums come back. A file written
     gzip-compressed is a large one (a data export of the whole archive, a part
-    of the sitemap: seconds each at 100,000 statements): each goes to a worker
-    of its own, first, however few the specs.
+    of the sitemap: the slowest files to make): each goes to a worker of its
+    own, first, however few the specs.
     """
     notes: Notes = []
     total = len(specs)

@@ -70,7 +70,7 @@ class Paths:
 
     @staticmethod
     def data(extension: str) -> str:
-        """A data export, gzip-compressed (at 100,000 statements the two weigh 100 MB, 24 gzipped)."""
+        """A data export, gzip-compressed (the largest files of the site)."""
         return f"data/statements.{segment(extension)}.gz"
 
     @staticmethod

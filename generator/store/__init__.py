@@ -110,7 +110,7 @@ def _capture(c: Capture) -> dict[str, Any]:
 
 # --- a fast YAML writer for the front matter's own shapes --------------------------------
 #
-# PyYAML's representer is pure Python and costs half a millisecond a statement; these
+# PyYAML's representer is pure Python and slow for a store of many statements; these
 # few shapes (text, dates, lists of text, lists of flat mappings) are written directly.
 # Text is written plain only when no YAML reader could take it for anything else, and
 # double-quoted otherwise (JSON's escapes, which YAML shares, plus those YAML needs for
@@ -377,7 +377,7 @@ def parse(text: str, path: Path, display: str | None = None) -> Statement:
 def store_files(content_dir: Path) -> Iterator[str]:
     """Every ``.md`` file under ``content_dir``, in a stable order (hidden ones skipped).
 
-    As strings: a store of 100,000 files would spend seconds making ``Path`` objects.
+    As strings: making a ``Path`` object for each file of a large store takes seconds.
     """
     for folder, dirnames, filenames in os.walk(content_dir):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -423,11 +423,11 @@ def read_file(path: Path) -> StoredFile:
 
 # --- the cache of what reading the files gave ---------------------------------------------
 #
-# Most of what reading a store file gives is the statement's body: 170 of the 250 MB a
-# store of 100,000 statements takes in the cache. A build needs the bodies only of the
+# Most of what reading a store file gives is the statement's body: two thirds of what the
+# store takes in the cache. A build needs the bodies only of the
 # statements whose pages (or offline index) it makes again, so the cache keeps them apart,
 # a lookup per folder, and the statements read from it have none (``body`` is None):
-# ``Bodies.get`` gives it. Half a second less to read the store, 200 MB less memory.
+# ``Bodies.get`` gives it: the store is read quicker, in less memory.
 
 LOOKUP = "store"
 BODIES = "store-bodies"

@@ -1,9 +1,9 @@
 """The last import's outcome, so that an import of unchanged inputs is not run again.
 
 An import reads every capture and every file of the store, groups the
-captures into statements and compares each with its file: at 100,000
-statements, seconds of work that find, when no capture changed, what the
-last import found. An import leaves a record of what the next one will
+captures into statements and compares each with its file: in a large
+archive, seconds of work that find, when no capture changed, what the last
+import found. An import leaves a record of what the next one will
 find: the stat of every file, each store file's id and captures, the checksum of the file the
 generator makes for each statement, and the problems and counts it reported,
 the files it wrote counted as unchanged statements.
@@ -57,8 +57,8 @@ Entry = tuple[str, tuple[str, ...], str, "str | None", bool]
 as the site takes it): its id, its
 ``captures_key``, the checksum of its bytes, the checksum of the file the import makes for
 its statement (None: not known), and whether captures in the sources make that statement
-(if not, the import leaves it alone). A plain tuple: 100,000 of them load in a tenth of
-the time named tuples take."""
+(if not, the import leaves it alone). A plain tuple: one per statement, and plain tuples
+load many times quicker than named tuples."""
 
 
 @dataclass(slots=True)
@@ -256,7 +256,7 @@ def differences(record: Record, inputs: Mapping[str, StatKey | None]
     """The files of ``inputs`` (the stats of every capture and store file now) that
     ``record`` does not have with that stat, and those it has that ``inputs`` lacks, sorted.
 
-    Set operations on the two (in C): Python loops over 150,000 files took 0.2 s.
+    Set operations on the two (in C), not Python loops over every capture and store file.
     """
     return (sorted(path for path, _ in inputs.items() - record.inputs.items()),
             sorted(record.inputs.keys() - inputs.keys()))
