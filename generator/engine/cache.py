@@ -76,7 +76,7 @@ class Cache:
 
     def stat(self, path: str) -> StatKey | None:
         """``stat_key(path)``, taken once a build: a build that has just stat-ed every
-        input to see whether any changed (``pipeline``) does not stat them again.
+        input to see whether any changed (``build.inputs``) does not stat them again.
 
         A file the build itself writes is stat-ed afresh (``FileCache.put``). One
         changed by someone else while the build runs is then not as this build

@@ -70,7 +70,7 @@ class Document(NamedTuple):
 
 
 class Issuer(NamedTuple):
-    """Who issued a statement (filled by ``generator.issuers``)."""
+    """Who issued a statement (filled by ``model.issuers``)."""
 
     issuer: str | None = None
     issuer_id: str | None = None
