@@ -388,7 +388,8 @@ def _same_list(archive: Archive, facet: Facet) -> Facet | None:
     The archive's only source (or kind) lists what the timeline lists (``None`` is
     returned with the timeline meant: see ``_year_path``), and an organisation whose statements are all
     one issuer's lists what that issuer's pages list. Their years link to those pages
-    instead of repeating every entry: at 100,000 statements the copies weighed 50 MB.
+    instead of repeating every entry, which in a large archive would add many megabytes
+    of copies.
     """
     if facet.kind in ("source", "kind") and facet.count == len(archive.statements):
         return facet
