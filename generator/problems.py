@@ -8,6 +8,7 @@ the exit status at the end.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections import Counter
@@ -46,12 +47,16 @@ class Problem:
     hint: str = ""
     """What to do about it, if there is something to do."""
     severity: Severity = Severity.ERROR
+    again: bool = field(default=False, compare=False)
+    """The input could not be read (a permission, say): read it again next time, even if its
+    stat is the same (making a file readable changes no size, time or inode)."""
 
     def line(self) -> str:
+        """The problem as one line of text, whatever its parts hold (``printable``)."""
         text = f"{self.severity.value}: {self.path}: {self.reason}"
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return printable(text)
 
 
 class BuildInterrupted(Exception):
@@ -137,9 +142,42 @@ def stderr_report() -> Report:
 
 
 def shown(path: str | Path) -> str:
-    """``path`` as a user would type it: relative to the current folder when inside it."""
-    path = Path(path)
+    """``path`` for a message: relative to the current folder when inside it, and
+    ``printable``. Never raises: the path is not resolved (a link in a loop, a name that is
+    not UTF-8 or holds a NUL are shown as they are)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        return str(path)
+        text = os.fsdecode(path)
+        full, here = os.path.abspath(text), os.getcwd()
+        if full == here:
+            text = "."
+        elif full.startswith(os.path.join(here, "")):
+            text = full[len(here) + 1:]
+    except (OSError, ValueError, TypeError):  # a folder gone, a NUL in the name
+        text = str(path)
+    return printable(text)
+
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print as (part of) one line on a terminal: each character that is
+    not printable (a control character such as a newline or an escape sequence's
+    ``\\x1b``, a format character such as a right-to-left override, and each byte of a name
+    that is not UTF-8, which Python holds as a lone surrogate) is written as its escape:
+    ``evil\\x1b[31mRED.txt``, ``bad\\xff\\xfe.txt``, ``two\\nlines``. Printing the result
+    again gives the same text (nothing printable is escaped, a backslash included)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else _escaped(ch) for ch in text)
+
+
+def _escaped(ch: str) -> str:
+    code = ord(ch)
+    if ch in _ESCAPES:
+        return _ESCAPES[ch]
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (``surrogateescape``)
+        return f"\\x{code - 0xDC00:02x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"

@@ -103,3 +103,12 @@ def test_slugs_are_short_ascii_and_cut_at_a_word():
     assert len(long) <= names.SLUG_MAX and not long.endswith("-") and long.endswith("word")
     assert names.slugify("\u6771\u4eac") == "statement"
     assert names.slugify("Caf\u00e9 \u00c9lys\u00e9e") == "cafe-elysee"
+
+
+def test_invisible_characters_do_not_keep_one_statement_apart_and_the_text_keeps_them():
+    # Issue 27, item 19: a zero-width space in a headline kept two identical statements apart.
+    with_them = doc(title="Press\u200b Statement\u00ad of DPRK", text=["Body\u200d text.\ufeff"])
+    (grp,) = identity.group([with_them, doc(title="Press Statement of DPRK", url="http://x/2")])
+    assert len(grp.captures) == 2
+    assert grp.first.title == "Press\u200b Statement\u00ad of DPRK"  # stored as captured
+    assert identity.normalise("Press\u200bStatement") == "pressstatement"

@@ -1,5 +1,6 @@
 """Importing a source folder: the whole ingest, as `import` and `build` run it."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from generator import store
 from generator.problems import Report
 
 from . import warcs
-from .conftest import CAPTURES, PROJECT, RAW
+from .conftest import CAPTURES, PROJECT, RAW, SEEDS
 
 
 def run_import(config):
@@ -147,3 +148,109 @@ def test_one_statement_captured_as_text_as_a_page_in_a_web_archive_and_as_a_reco
                                                           "kcnawatch.txt"]
     assert {c.source_url for c in statement.captures} == {warcs.OLDER_URL, None}
     assert "gathered at Kim Il Sung Square." in statement.body  # the spaced text speaks
+
+
+# --- hostile and broken captures (issue 27): each is one line naming it, the rest imports ----
+
+
+def import_problems(config):
+    """The import's report, and its problems by the path they name (from the site's folder)."""
+    report = run_import(config)
+    root = str(config.root) + "/"
+    return report, {p.path.removeprefix(root): (p.severity.value, p.reason)
+                    for p in report.problems}
+
+
+def test_a_capture_whose_name_is_not_utf8_is_named_escaped_and_the_rest_imports(make_site):
+    # Issue 27, item 4: UnicodeEncodeError in store.dump, and nothing was imported.
+    config = make_site(seeds=True)
+    seed = next(config.source_dir.glob("*.txt"))
+    name = os.fsdecode(b"bad\xff\xfe.txt")
+    (config.source_dir / name).write_bytes(seed.read_bytes().replace(b"Pyongyang", b"Wonsan"))
+    report, problems = import_problems(config)
+    assert problems == {"content/sources/bad\\xff\\xfe.txt": (
+        "error", "the file name is not UTF-8 text, so the store could not name it")}
+    assert report.counts["statements created"] == 2
+
+
+def test_a_capture_named_with_a_newline_or_an_escape_is_imported_and_named_escaped(make_site):
+    # Issue 27, item 18: the name reached the terminal raw, splitting or colouring the line.
+    config = make_site()
+    (config.source_dir / "evil\x1b[31mRED.txt").write_bytes(b"")
+    (config.source_dir / "two\nlines.txt").write_bytes(b"\x89PNG\r\n\x1a\n")
+    _, problems = import_problems(config)
+    assert sorted(problems) == ["content/sources/evil\\x1b[31mRED.txt",
+                                "content/sources/two\\nlines.txt"]
+
+
+def test_a_symlink_loop_among_the_captures_is_one_problem(make_site):
+    # Issue 27, item 3: RuntimeError ("Symlink loop") from problems.shown.
+    config = make_site(seeds=True)
+    os.symlink("b.txt", config.source_dir / "a.txt")
+    os.symlink("a.txt", config.source_dir / "b.txt")
+    report, problems = import_problems(config)
+    assert problems == {
+        "content/sources/a.txt": ("error", "is a symbolic link in a loop: it never leads to a file"),
+        "content/sources/b.txt": ("error", "is a symbolic link in a loop: it never leads to a file")}
+    assert report.counts["statements created"] == 2
+
+
+def test_a_fifo_or_a_device_among_the_captures_is_refused_without_waiting(make_site):
+    # Issue 27, items 6 and 8: /dev/zero was read until MemoryError (its size says 0), and
+    # open() on a FIFO waited for a writer forever. Run as a user does, with a time limit.
+    config = make_site(seeds=True)
+    os.mkfifo(config.source_dir / "pipe.txt")
+    os.symlink("/dev/zero", config.source_dir / "zero.txt")
+    result = subprocess.run([sys.executable, "-m", "generator", "import"], cwd=config.root,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "error: content/sources/pipe.txt: is a named pipe (FIFO), not a regular file" in result.stderr
+    assert ("error: content/sources/zero.txt: is a symbolic link to /dev/zero, outside the "
+            "project folder: not followed") in result.stderr
+    assert "2 statements created" in result.stdout
+
+
+def test_a_capture_linked_from_outside_the_project_is_not_read_and_one_inside_is(make_site,
+                                                                                 tmp_path):
+    # Issue 27, item 17: a cloned archive could publish a file of the builder's machine.
+    config = make_site()
+    seeds = sorted(SEEDS.glob("*.txt"))
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_bytes(seeds[0].read_bytes())
+    (config.root / "archive").mkdir()
+    inside = config.root / "archive" / "kept.txt"
+    inside.write_bytes(seeds[1].read_bytes())
+    os.symlink(outside, config.source_dir / "out.txt")
+    os.symlink("../../archive/kept.txt", config.source_dir / "in.txt")
+    _, problems = import_problems(config)
+    assert list(problems) == ["content/sources/out.txt"]
+    assert problems["content/sources/out.txt"][1] == (
+        f"is a symbolic link to {outside}, outside the project folder: not followed")
+    (statement,) = store.load_statements(config.content_dir, Report())
+    assert statement.captures[0].file == "in.txt"
+    assert statement.date.isoformat() == "2022-11-08"
+
+
+def test_a_link_to_a_folder_and_a_folder_that_cannot_be_listed_are_named(make_site, monkeypatch):
+    # Issue 27, item 14: an unreadable subfolder was skipped without a word. Made unlistable
+    # here by making its listing fail (as root, permissions would not stop it; a test as
+    # another user is in test_cli.py).
+    config = make_site(seeds=True)
+    (config.source_dir / "locked").mkdir()
+    (config.root / "more").mkdir()
+    os.symlink("../../more", config.source_dir / "linked")
+    real = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    report, problems = import_problems(config)
+    assert problems == {
+        "content/sources/linked": ("error", f"is a symbolic link to the folder {config.root / 'more'}: "
+                                            "links to folders are not followed"),
+        "content/sources/locked": ("error", "is a folder that cannot be read (Permission denied): "
+                                            "the files in it were left out")}
+    assert report.counts["statements created"] == 2

@@ -117,3 +117,27 @@ def test_lone_surrogates_are_replaced_and_reported():
     assert doc.title == "T \ufffd"
     assert doc.paragraphs == ("a\ufffdb",)
     assert len([n for n in notes if isinstance(n, Warned)]) == 2
+
+
+def test_a_record_whose_link_is_no_url_is_kept_with_an_unknown_outlet():
+    # Issue 27, item 5: urlsplit raised ValueError, which took down every record of the file.
+    (bad, good), notes = parse_text(json.dumps([
+        {"headline": "Bad Link", "date_str": "2024-01-01", "story_text": "A.", "link": "http://[::1"},
+        {"headline": "Good Link", "date_str": "2024-01-01", "story_text": "B.",
+         "link": "http://www.kcna.kp/en/article/q/1.kcmsf"}]))
+    assert (bad.source, bad.capture.source_url) == ("unknown outlet", "http://[::1")
+    assert good.source == "KCNA.kp (En)"
+    assert notes == []
+
+
+def test_an_impossible_date_str_names_the_timestamp_the_date_was_taken_from():
+    # Issue 27, item 15: the warning said "kept ... (date_str)" for a date from the timestamp.
+    epoch = int(dt.datetime(2024, 3, 1, tzinfo=dt.UTC).timestamp() * 1000)
+    (doc,), notes = parse_text(json.dumps([{
+        "headline": "T", "date_str": "2024-02-30", "date": epoch,
+        "story_text": "Pyongyang, February 28 (KCNA) -- A."}]))
+    assert (doc.date, doc.date_from) == (dt.date(2024, 3, 1), "record-timestamp")
+    reasons = [n.reason for n in notes]
+    assert reasons[0] == "date_str '2024-02-30' names no real day: kept 2024-03-01, from its timestamp (date)"
+    assert reasons[1].startswith("dates disagree: kept 2024-03-01 (date, its timestamp); dateline")
+    assert not any("(date_str)" in r for r in reasons)

@@ -180,9 +180,13 @@ class FileCache:
     a large archive).
     """
 
-    def __init__(self, cache: Cache, name: str) -> None:
+    def __init__(self, cache: Cache, name: str,
+                 again: Callable[[Any], bool] = lambda value: False) -> None:
         self.cache = cache
         self.name = name
+        self.again = again
+        """Whether what reading a file gave must not be kept (the file could not be read):
+        it is read again next time, even if its stat is the same."""
         self._old: dict[str, dict[str, tuple[StatKey | None, Any]]] = {}
         self._new: dict[str, dict[str, tuple[StatKey | None, Any]]] = {}
         self._dirty: set[str] = set()
@@ -213,7 +217,9 @@ class FileCache:
         else:
             value = read(path)
             self._dirty.add(folder)
-        self._new.setdefault(folder, {})[path] = (key, self._kept(path, value))
+        # What could not be read is kept under no stat, which no file has: read again.
+        kept_key = None if self.again(value) else key
+        self._new.setdefault(folder, {})[path] = (kept_key, self._kept(path, value))
         return value
 
     def get_one(self, path: str, read: Callable[[str], Any]) -> Any:

@@ -19,7 +19,6 @@ what it left out on purpose (``Counted``: summed up in the summary).
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from ..model.documents import Document, Issuer, Statement
 from ..model.markdown import text_to_markdown
 from ..problems import Problem, Report, Severity, shown
 from . import htmlpage, identity, kcnawatch, mapped, records, wacz, warc
-from .decode import SourceFile, Undecodable, read_head, read_source
+from .decode import Refused, SourceFile, files_under, read_head, read_source, readable
 from .errors import Counted, Note, ParseError, Skipped
 
 #: Formats in the order they are tried: web archives by their magic bytes, then JSON (its
@@ -85,36 +84,35 @@ def source_files(source_dir: Path) -> Iterator[str]:
     """Every capture file under ``source_dir``, in a stable order, as a string.
 
     Hidden files and folders (``.git``, ``.DS_Store``) are skipped; symbolic
-    links to folders are not followed.
+    links to folders are not followed, and are listed (as are subfolders that
+    cannot be read) so that reading them names them (``guards.files_under``).
     """
-    for folder, dirnames, filenames in os.walk(source_dir):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.startswith("."):
-                yield os.path.join(folder, name)
+    return files_under(source_dir)
 
 
 Counts = tuple[tuple[str, int], ...]
 """What a file's parser left out on purpose, by what it was (``Counted``), sorted."""
 
 
-def parse_file(path: Path, source_dir: Path, settings: Settings | None = None
-               ) -> tuple[list[Document], list[Problem], Counts]:
+def parse_file(path: Path, source_dir: Path, settings: Settings | None = None,
+               project: Path | None = None) -> tuple[list[Document], list[Problem], Counts]:
     """Read and parse one capture file; what is wrong is returned, not raised.
 
     Returns its documents, its problems and what it left out on purpose (``Counts``).
+    A symbolic link is followed only to a file in ``source_dir`` or ``project``.
     """
     name = shown(path)
     settings = settings or Settings()
     try:
-        documents, notes = _parse(path, source_dir, settings)
-    except Undecodable as exc:
-        return [], [Problem(name, STAGE, str(exc))], ()
+        documents, notes = _parse(path, source_dir, settings, project)
+    except Refused as exc:
+        return [], [Problem(name, STAGE, exc.reason, exc.hint, again=exc.again)], ()
     except ParseError as exc:
         where = f"{name}: {exc.where}" if exc.where else name
         return [], [Problem(where, STAGE, exc.reason, exc.hint)], ()
     except OSError as exc:
-        return [], [Problem(name, STAGE, f"cannot read the file: {exc.strerror or exc}")], ()
+        return [], [Problem(name, STAGE, f"cannot read the file: {exc.strerror or exc}",
+                            again=True)], ()
     problems = []
     counts: Counter[str] = Counter()
     for note in notes:
@@ -127,16 +125,18 @@ def parse_file(path: Path, source_dir: Path, settings: Settings | None = None
     return documents, problems, tuple(sorted(counts.items()))
 
 
-def _parse(path: Path, source_dir: Path, settings: Settings) -> tuple[list[Document], list[Note]]:
-    """The documents and notes of one file, by the parser its mapping or content calls for."""
-    rel = path.relative_to(source_dir).as_posix()
+def _parse(path: Path, source_dir: Path, settings: Settings, project: Path | None = None
+           ) -> tuple[list[Document], list[Note]]:
+    """The documents and notes of one file, by the parser its mapping or content calls for
+    (once the guards have let it through: ``decode.readable``)."""
+    rel = readable(path, source_dir, project)
     mapping = settings.mapping_for(rel)
     if mapping is not None:
         return mapped.parse_file(SourceFile(path, rel), mapping)
     parser = detect_file(read_head(path), path)
     if parser is not None:
         return parser.parse_file(SourceFile(path, rel))
-    raw = read_source(path, source_dir)
+    raw = read_source(path, source_dir, project)
     parser = detect(raw.text)
     if parser is None:
         raise ParseError("not a format this generator reads",
@@ -159,13 +159,13 @@ class Parsed(NamedTuple):
 
 
 def parse_cached(lookup: FileCache, path: str, source_dir: Path, *, one: bool = False,
-                 settings: Settings | None = None) -> Parsed:
+                 settings: Settings | None = None, project: Path | None = None) -> Parsed:
     """``path`` parsed, through the cache (``one``: not part of a walk of every file)."""
     settings = settings or Settings()
     setting = settings.key_for(Path(path).relative_to(source_dir).as_posix())
 
     def parse(path: str) -> Parsed:
-        parsed, problems, counts = parse_file(Path(path), source_dir, settings)
+        parsed, problems, counts = parse_file(Path(path), source_dir, settings, project)
         return Parsed(parsed, [identity.keys_of(d) for d in parsed], problems, counts, setting)
 
     value = lookup.get_one(path, parse) if one else lookup.get(path, parse)
@@ -176,14 +176,16 @@ def parse_cached(lookup: FileCache, path: str, source_dir: Path, *, one: bool = 
 
 
 def source_lookup(cache: Cache | None) -> FileCache:
-    """The cache of what each capture file gave."""
-    return FileCache(cache or Cache(None), "sources")
+    """The cache of what each capture file gave (``Parsed``), by its stat; a file that could
+    not be read is read again next time."""
+    return FileCache(cache or Cache(None), "sources",
+                     again=lambda parsed: any(p.again for p in parsed.problems))
 
 
 def read_documents(source_dir: Path, report: Report, cache: Cache | None = None,
                    paths: Iterable[str] | None = None,
                    by_file: dict[str, tuple[int, list[Problem], Counts]] | None = None,
-                   settings: Settings | None = None,
+                   settings: Settings | None = None, project: Path | None = None,
                    ) -> tuple[list[Document], list[identity.Keys]]:
     """Parse every capture under ``source_dir``; bad files are reported and skipped.
 
@@ -202,7 +204,7 @@ def read_documents(source_dir: Path, report: Report, cache: Cache | None = None,
     keys: list[identity.Keys] = []
 
     for path in source_files(source_dir) if paths is None else paths:
-        parsed = parse_cached(lookup, path, source_dir, settings=settings)
+        parsed = parse_cached(lookup, path, source_dir, settings=settings, project=project)
         if by_file is not None:
             by_file[path] = (len(parsed.documents), parsed.problems, parsed.counts)
         for problem in parsed.problems:

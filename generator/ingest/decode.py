@@ -3,6 +3,11 @@
 UTF-8 (with or without a byte-order mark) is read as is; old captures in
 Windows-1252 are read as such; line endings become ``\\n``. Empty, binary,
 UTF-16 and undecodable files are refused with a reason a person can act on.
+
+A capture is read through the input guards (``engine.guards``, re-exported here for
+the parsers): only a regular file, with a cap on what is read, through a symbolic
+link only into the project; a file whose name is not UTF-8 is refused, since the
+store could not name it.
 """
 
 from __future__ import annotations
@@ -14,6 +19,12 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from ..engine.guards import Refused, files_under, is_utf8, read_bounded, regular_file, roots
+
+__all__ = ["HEAD_BYTES", "MAX_BYTES", "RawSource", "Refused", "SourceFile", "Undecodable", "decode",
+           "files_under", "is_utf8", "open_binary", "read_bounded", "read_head", "read_source",
+           "readable", "regular_file", "roots"]
 
 #: Captures larger than this are refused rather than read into memory.
 MAX_BYTES = 512 * 1024 * 1024
@@ -53,7 +64,7 @@ class SourceFile:
     """The path relative to the source folder, ``/`` separated."""
 
 
-class Undecodable(ValueError):
+class Undecodable(Refused):
     """The bytes are not text this generator can read; the message says why."""
 
 
@@ -87,16 +98,28 @@ def decode(data: bytes) -> tuple[str, str]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
 
-def read_source(path: Path, root: Path) -> RawSource:
-    """Read and decode one capture file; raise ``Undecodable`` or ``OSError``."""
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise Undecodable(f"the file is {size} bytes, more than the {MAX_BYTES}-byte limit")
-    data = path.read_bytes()
+def readable(path: Path, root: Path, project: Path | None = None) -> str:
+    """``path``'s name relative to ``root`` (``/`` separated), if it is a capture file the
+    generator may read: a regular file whose name is UTF-8 (the store could not name it
+    otherwise), reached by no symbolic link out of ``root`` or ``project``. Raise
+    ``Refused`` (or ``OSError``) otherwise."""
+    rel = path.relative_to(root).as_posix()
+    if not is_utf8(rel):
+        raise Refused("the file's name (or its folder's) is not UTF-8 text, so the store "
+                      "could not name it", "rename it")
+    regular_file(path, roots(root, project))
+    return rel
+
+
+def read_source(path: Path, root: Path, project: Path | None = None) -> RawSource:
+    """Read and decode one capture file (``readable``, read with a cap); raise ``Refused``
+    (``Undecodable`` among them) or ``OSError``."""
+    rel = readable(path, root, project)
+    data = read_bounded(path, MAX_BYTES, roots(root, project))
     text, encoding = decode(data)
     return RawSource(
         path=path,
-        rel=path.relative_to(root).as_posix(),
+        rel=rel,
         text=text,
         sha256=hashlib.sha256(data).hexdigest(),
         encoding=encoding,

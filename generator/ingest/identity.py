@@ -30,11 +30,15 @@ from ..model.names import slugify
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‛": "'", "“": '"', "”": '"', "‟": '"',
                          "\u00a0": " ", "–": "-", "—": "-"})
 _SPACE = re.compile(r"\s+")
+#: Characters that show nothing (zero-width spaces and joiners, the soft hyphen, direction
+#: marks, the byte-order mark): two texts that differ only by them read the same.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def normalise(text: str) -> str:
-    """Text as compared for identity: NFC, plain quotes, single spaces, no case."""
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    """Text as compared for identity: NFC, plain quotes, single spaces, no case, nothing
+    invisible (the stored text keeps all of it)."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text).translate(_QUOTES))
     return _SPACE.sub(" ", text).strip().casefold()
 
 

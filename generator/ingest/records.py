@@ -23,8 +23,8 @@ import json
 import math
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
+from ..engine.guards import split_url
 from ..model import dates
 from ..model.documents import Capture, Document, FoundDate
 from .decode import RawSource
@@ -72,7 +72,9 @@ def outlet_for(link: str | None) -> str:
     """The outlet's name from a record's link: ``KCNA.kp (En)`` for kcna.kp's English pages."""
     if not link:
         return "unknown outlet"
-    parts = urlsplit(link)
+    parts = split_url(link)
+    if parts is None:  # not a URL (``http://[::1``): its record is kept, its outlet unknown
+        return "unknown outlet"
     host = (parts.hostname or "").removeprefix("www.")
     name = OUTLETS.get(host, host or "unknown outlet")
     language = parts.path.strip("/").split("/", 1)[0]
@@ -115,8 +117,10 @@ def _parse_record(raw: RawSource, index: int, record: Any, notes: list[Note]) ->
     date = None
     date_from = "record"
     date_str = record.get("date_str")
+    no_day = None  # a date_str that names no real day (2024-02-30)
     if isinstance(date_str, str) and _DAY.match(date_str.strip()):
         date = dates.make_date(*map(int, date_str.strip().split("-")))
+        no_day = date_str.strip() if date is None else None
     epoch = record.get("date")
     epoch_date = None
     if isinstance(epoch, int | float) and not isinstance(epoch, bool) and math.isfinite(epoch):
@@ -126,8 +130,14 @@ def _parse_record(raw: RawSource, index: int, record: Any, notes: list[Note]) ->
             epoch_date = None
     if date is None:
         if epoch_date is None:
-            raise ParseError("has no usable date (neither date_str nor date)", where=where)
+            raise ParseError(
+                f"has no usable date (date_str {no_day!r} names no real day, and there is no "
+                "timestamp)" if no_day else "has no usable date (neither date_str nor date)",
+                where=where)
         date, date_from = epoch_date, "record-timestamp"
+        if no_day:
+            notes.append(Warned(f"date_str {no_day!r} names no real day: kept "
+                                f"{date.isoformat()}, from its timestamp (date)", where))
     elif epoch_date is not None and epoch_date != date:
         found.append(FoundDate("record-timestamp", epoch_date, str(epoch)))
 
@@ -157,7 +167,8 @@ def _parse_record(raw: RawSource, index: int, record: Any, notes: list[Note]) ->
     others = [f for f in found if f.date != date]
     if others:
         notes.append(Warned(
-            f"dates disagree: kept {date.isoformat()} (date_str); "
+            f"dates disagree: kept {date.isoformat()} "
+            f"({'date_str' if date_from == 'record' else 'date, its timestamp'}); "
             + "; ".join(f"{f.kind} {f.text!r} says {f.date.isoformat()}" for f in others),
             where,
         ))
