@@ -14,6 +14,8 @@ from generator.model.documents import Capture, FoundDate, Issuer, Statement
 from generator.problems import Report
 from generator.store import StoreError
 
+from .test_guards import no_hang
+
 SHA = "a" * 64
 
 
@@ -89,7 +91,7 @@ def test_generated_file_is_stamped_and_an_edit_breaks_the_stamp():
         ("---\ntitle: x\n", ":1:1", "not closed"),
         ("---\ntitle: x\ndate: [unclosed\n---\n", ":4:1", "invalid YAML"),
         ("---\ntitle: 'x\n---\n", ":3:1", "invalid YAML"),
-        ("---\na: &a [1, 2]\nb: *a\ntitle: x\ndate: 2020-01-01\n---\n", ":2:1", "anchors and aliases"),
+        ("---\na: &a [1, 2]\nb: *a\ntitle: x\ndate: 2020-01-01\n---\n", ":2:", "anchors and aliases"),
         ("---\ntitle: !!python/object/apply:os.system ['echo hi']\n---\n", ":2:", "invalid YAML"),
         ("---\n- a list\n---\n", ":2:1", "must be a mapping"),
         ("---\ntitle: x\ndate: 22/09/2022\n---\n", "", "date must be a date"),
@@ -201,3 +203,123 @@ def test_unreadable_file_in_the_way_is_never_overwritten(tmp_path):
     report = save(tmp_path, [statement()])
     assert path.read_text() == "---\ntitle: [broken\n---\n"
     assert any("not written" in p.reason for p in report.errors)
+
+
+# --- broken and hostile store files (issue 27): one error naming the file, the rest is read ---
+
+
+@pytest.mark.parametrize(("value", "key"), [
+    ("2023-02-30", "date"), ("0000-01-01", "date"), ("2023-01-01T25:61:00", "date"),
+    ("'2023-13-01'", "date")])
+def test_an_impossible_date_is_an_error_naming_the_file_and_the_key(value, key):
+    # Issue 27, item 1: ValueError from the YAML reader, with no file named.
+    text = f"---\ntitle: x\ndate: {value}\n---\n"
+    with pytest.raises(StoreError) as info:
+        store.parse(text, Path("/archive/bad.md"), "content/bad.md")
+    assert info.value.where == "content/bad.md"
+    assert info.value.reason.startswith("date must be a date written YYYY-MM-DD, got '")
+    found = "---\ntitle: x\ndate: 2023-01-01\nfound_dates:\n- {kind: juche, date: 2023-02-30}\n---\n"
+    with pytest.raises(StoreError, match="found_dates item 1: date must be a date"):
+        store.parse(found, Path("/archive/bad.md"))
+
+
+def test_an_unquoted_ampersand_is_an_error_naming_the_line():
+    # Issue 27, item 2: the anchor check scanned the YAML outside the parser's ``try``.
+    with pytest.raises(StoreError) as info:
+        store.parse("---\ntitle: & Co statement\ndate: 2020-01-01\n---\n", Path("/a/x.md"),
+                    "content/x.md")
+    assert info.value.where == "content/x.md:2:9"
+    assert "invalid YAML" in info.value.reason
+
+
+def read_problems(content_dir: Path):
+    report = Report()
+    statements = store.load_statements(content_dir, report)
+    return statements, [(p.path.rsplit("/", 1)[-1], p.reason) for p in report.problems]
+
+
+def test_a_symlink_loop_a_fifo_and_a_device_in_the_store_are_each_one_problem(tmp_path):
+    # Issue 27, items 3, 6 and 8: a traceback (shown() resolved the loop), a read of
+    # /dev/zero until memory ran out, and a FIFO that blocked forever.
+    save(tmp_path, [statement()])
+    os.symlink("b.md", tmp_path / "a.md")
+    os.symlink("a.md", tmp_path / "b.md")
+    os.mkfifo(tmp_path / "pipe.md")
+    os.symlink("/dev/zero", tmp_path / "zero.md")
+    statements, problems = no_hang(read_problems, tmp_path)
+    assert [s.id for s in statements] == [statement().id]
+    assert problems == [
+        ("a.md", "is a symbolic link in a loop: it never leads to a file"),
+        ("b.md", "is a symbolic link in a loop: it never leads to a file"),
+        ("pipe.md", "is a named pipe (FIFO), not a regular file: not read"),
+        ("zero.md", "is a symbolic link to /dev/zero, outside the project folder: not followed")]
+
+
+def test_a_file_saved_with_windows_line_endings_is_read_and_never_rewritten(tmp_path):
+    # Issue 27, item 10: "no front matter", and the statement vanished from the site.
+    save(tmp_path, [statement()])
+    path = store.default_path(tmp_path, statement().id)
+    crlf = path.read_bytes().replace(b"\n", b"\r\n")
+    path.write_bytes(crlf)
+    hand = tmp_path / "2020" / "mine.md"
+    hand.parent.mkdir()
+    hand.write_bytes(b"---\r\ntitle: Mine\r\ndate: 2020-01-02\r\n---\r\n\r\nMy notes.\r\n")
+    statements, problems = read_problems(tmp_path)
+    assert problems == []
+    by_id = {s.id: s for s in statements}
+    assert by_id[statement().id]._replace(path=None, checksum="") == statement()
+    assert by_id["mine"].body == "My notes."
+    # A generator file saved with other line endings is not the generator's bytes: kept.
+    assert store.stamp_state(crlf.decode()) == "edited"
+    more = statement(captures=(*statement().captures, Capture("b.json", "http://x", None, "b" * 64)))
+    report = save(tmp_path, [more])
+    assert path.read_bytes() == crlf
+    assert report.counts["kept as edited by hand"] == 1
+
+
+def test_store_files_are_written_with_the_umask_s_mode_and_an_update_keeps_the_mode(tmp_path):
+    # Issue 27, item 13: files were written 0600 whatever the umask, and an update made a
+    # 0644 file 0600: collaborators could not read them.
+    old = os.umask(0o022)
+    try:
+        save(tmp_path, [statement()])
+        path = store.default_path(tmp_path, statement().id)
+        assert path.stat().st_mode & 0o777 == 0o644
+        path.chmod(0o664)
+        more = statement(captures=(*statement().captures, Capture("b.json", None, None, "b" * 64)))
+        assert save(tmp_path, [more]).counts["statements updated"] == 1
+        assert path.stat().st_mode & 0o777 == 0o664
+        os.umask(0o077)
+        other = statement(id="2022-09-23-another", date=dt.date(2022, 9, 23))
+        save(tmp_path, [statement(), other])
+        assert store.default_path(tmp_path, other.id).stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)
+
+
+def test_the_temporary_files_of_a_killed_import_are_removed_and_nothing_else(tmp_path):
+    # Issue 27, item 16: ``kill -9`` while the store was written left ``.<id>.md.xxxx.tmp``
+    # files that no later import removed.
+    import time
+
+    from generator.build import import_sources
+
+    from .sites import make_archive
+
+    config = make_archive(tmp_path, with_fixtures=False)
+    folder = config.content_dir / "2022" / "09"
+    folder.mkdir(parents=True)
+    leftovers = [folder / ".2022-09-22-x.md.k2_x9abc.tmp", folder / ".2022-09-22-y.md.0123abcd.tmp"]
+    kept = [folder / ".2022-09-22-x.md.short.tmp", folder / ".notes.md", folder / "x.md.abcdefgh.tmp",
+            folder / ".2022-09-22-z.md.abcdefgh.tmp.bak"]
+    for path in (*leftovers, *kept):
+        path.write_text("half a file")
+    past = time.time() - 5
+    for path in (*leftovers, *kept):
+        os.utime(path, (past, past))
+    recent = folder / ".2022-09-22-w.md.abcdefgh.tmp"  # a write of a running import
+    recent.write_text("being written")
+    os.utime(recent, (time.time() + 60, time.time() + 60))
+    import_sources(config, Report())
+    assert not any(p.exists() for p in leftovers)
+    assert all(p.exists() for p in (*kept, recent))

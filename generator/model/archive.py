@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -38,10 +39,15 @@ class Month:
 
     @property
     def days(self) -> tuple[tuple[dt.date, tuple[Statement, ...]], ...]:
-        by_day: dict[dt.date, list[Statement]] = defaultdict(list)
-        for statement in self.statements:
-            by_day[statement.date].append(statement)
-        return tuple((day, tuple(items)) for day, items in sorted(by_day.items()))
+        return by_day(self.statements)
+
+
+def by_day(statements: Iterable[Statement]) -> tuple[tuple[dt.date, tuple[Statement, ...]], ...]:
+    """``(day, its statements)`` for each day with statements, in order."""
+    days: dict[dt.date, list[Statement]] = defaultdict(list)
+    for statement in statements:
+        days[statement.date].append(statement)
+    return tuple((day, tuple(items)) for day, items in sorted(days.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +177,24 @@ def _where(statement: Statement) -> str:
     return shown(statement.path) if statement.path else statement.id
 
 
+def at_own_path(statement: Statement) -> bool:
+    """Whether ``statement`` was read from the file the generator writes for its id
+    (``YYYY/MM/<id>.md`` in the store)."""
+    path = statement.path or ""
+    sid = statement.id
+    return path.endswith(os.path.join("", sid[:4], sid[5:7], sid + ".md"))
+
+
+def claim_order(statement: Statement) -> tuple[bool, str]:
+    """Of files that give one id, the one that keeps it comes first: the file at the id's
+    own path (the generator wrote it there when the id was free, so it was there first; a
+    file written elsewhere with that id is the newcomer, and never takes over the
+    statement's address), then by path."""
+    return (not at_own_path(statement), statement.path or "")
+
+
 def _unique(statements: Iterable[Statement], report: Report) -> list[Statement]:
-    """Drop (and report) statements whose id another file already uses."""
+    """Drop (and report) statements whose id another file already uses (``claim_order``)."""
     by_id: dict[str, list[Statement]] = defaultdict(list)
     for statement in statements:
         # Compared without case: files differing only in case are one file on
@@ -184,7 +206,7 @@ def _unique(statements: Iterable[Statement], report: Report) -> list[Statement]:
         if len(group) == 1:
             kept.append(group[0])
             continue
-        group = sorted(group, key=lambda s: str(s.path))
+        group = sorted(group, key=claim_order)
         kept.append(group[0])
         if len(group) > 1:
             report.error(

@@ -7,9 +7,12 @@ the rest of the file. A file whose checksum no longer matches was edited by
 hand, and no import ever overwrites it; a file without a stamp was written
 by a person, and is read but never touched.
 
-Reading is safe: the YAML is parsed with the safe loader (no arbitrary tags),
-anchors and aliases are refused (no alias bombs), and a malformed file gets
-an error naming the file, line and column.
+Reading is safe: a file is read through the input guards (``engine.guards``: a
+regular file, read with a cap, through a link only into the project), the YAML is
+parsed with the safe loader (no arbitrary tags), anchors and aliases are refused
+(no alias bombs), an impossible date is an error naming the key, and a malformed
+file gets an error naming the file, line and column. A file saved with Windows line
+endings is read as if it had Unix ones, and kept as it is (never rewritten).
 """
 
 from __future__ import annotations
@@ -20,16 +23,19 @@ import hashlib
 import json
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, NamedTuple
 
 import yaml
 
 from ..engine.cache import Cache, FileCache, StatKey, folder_of, lookup_name
+from ..engine.guards import Refused, YamlError, files_under, iso_date, load_yaml, read_bounded, roots
+from ..model.archive import claim_order
 from ..model.documents import Capture, FoundDate, Issuer, Statement
 from ..model.names import is_safe_segment
 from ..problems import BuildInterrupted, Problem, Report, shown
@@ -37,7 +43,6 @@ from ..problems import BuildInterrupted, Problem, Report, shown
 STAGE = "store"
 SUFFIX = ".md"
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 STAMP_RE = re.compile(r"^# Written by the generator \(sha256:(?P<sha>[0-9a-f]{64})\)\.[^\n]*\n", re.M)
@@ -47,6 +52,11 @@ _STAMP = (
 )
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,150}$")
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+#: Store files larger than this are refused rather than read into memory.
+MAX_BYTES = 64 * 1024 * 1024
+#: The temporary file ``write_atomic`` writes first, beside ``<name>``: ``.<name>.XXXXXXXX.tmp``
+#: (eight letters, digits or ``_``, as ``tempfile.mkstemp`` made them before).
+TEMPORARY = re.compile(r"\.(?P<name>.+\.md)\.[a-z0-9_]{8}\.tmp")
 
 #: Front-matter keys the generator reads, in the order it writes them.
 KNOWN_KEYS = (
@@ -178,14 +188,19 @@ def dump(statement: Statement) -> str:
 
 
 def stamp_state(text: str) -> str:
-    """``generated`` (stamp matches), ``edited`` (stamp does not match) or ``manual`` (no stamp)."""
-    if not text.startswith("---\n"):
+    """``generated`` (stamp matches), ``edited`` (stamp does not match) or ``manual`` (no stamp).
+
+    A stamped file saved again with Windows line endings is ``edited``: not the generator's
+    bytes any more, so it is kept as it is.
+    """
+    lf = unix_lines(text)
+    if not lf.startswith("---\n"):
         return "manual"
-    match = STAMP_RE.match(text, 4)
+    match = STAMP_RE.match(lf, 4)
     if not match:
         return "manual"
-    rest = text[match.end():]
-    if hashlib.sha256(rest.encode("utf-8")).hexdigest() == match["sha"]:
+    rest = lf[match.end():]
+    if lf is text and hashlib.sha256(rest.encode("utf-8")).hexdigest() == match["sha"]:
         return "generated"
     return "edited"
 
@@ -196,10 +211,25 @@ def write_atomic(path: Path, text: str) -> StatKey:
     The stat is taken before the file takes its name (a rename keeps the size,
     time and inode): an edit made the instant after changes it, so the cache
     never takes the edited file for the one written.
+
+    A new file gets the mode ``open()`` would give it (the umask's); a file replaced
+    keeps its mode, so that collaborators who could read it still can.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        mode: int | None = os.stat(path).st_mode & 0o7777
+    except OSError:
+        mode = None
+    while True:
+        tmp = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+            break
+        except FileExistsError:
+            continue
+    try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
@@ -215,8 +245,36 @@ def write_atomic(path: Path, text: str) -> StatKey:
 # --- reading -----------------------------------------------------------------------------
 
 
+def remove_leftovers(paths: Iterable[str], before: float) -> int:
+    """Delete the temporary files of a killed import (``TEMPORARY``) among ``paths``: only
+    regular files by exactly that name, last changed before ``before`` (a time), so never a
+    write in progress. How many were deleted."""
+    removed = 0
+    for path in paths:
+        if not TEMPORARY.fullmatch(os.path.basename(path)):
+            continue
+        try:
+            st = os.lstat(path)
+            if S_ISREG(st.st_mode) and st.st_mtime < before:
+                os.unlink(path)
+                removed += 1
+        except OSError:
+            pass  # gone already, or not ours to delete: left alone
+    return removed
+
+
+def unix_lines(text: str) -> str:
+    """A store file's text as if saved with Unix line endings: a file whose first line ends
+    with Windows' (Notepad, git's ``autocrlf``) has each ``\\r\\n`` made ``\\n``; any other
+    text is returned as it is (a ``\\r`` inside a captured text stays)."""
+    if text.startswith(("---\r\n", "\ufeff---\r\n")):
+        return text.replace("\r\n", "\n")
+    return text
+
+
 def split_front_matter(text: str, where: str) -> tuple[str, str, int]:
     """``(yaml_text, body, body_line)`` of a store file; ``StoreError`` if there is none."""
+    text = unix_lines(text)
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.startswith("---\n") and text.rstrip("\n") != "---":
@@ -241,25 +299,12 @@ def _body(rest: str) -> str:
     return rest.rstrip("\n")
 
 
-def _has_alias(yaml_text: str) -> bool:
-    if "&" not in yaml_text and "*" not in yaml_text:
-        return False
-    return any(
-        isinstance(token, yaml.AnchorToken | yaml.AliasToken) for token in yaml.scan(yaml_text)
-    )
-
-
 def _as_date(value: Any, where: str, key: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise StoreError(where, f"{key} must be a date written YYYY-MM-DD, got {value!r}")
+    date = iso_date(value)
+    if date is None:
+        raise StoreError(where, f"{key} must be a date written YYYY-MM-DD, got {value!r}",
+                         "a real day: check the year, month and day")
+    return date
 
 
 def _as_str(value: Any, where: str, key: str, *, optional: bool = False) -> str | None:
@@ -317,18 +362,11 @@ def parse(text: str, path: Path, display: str | None = None) -> Statement:
     """Read one store file's text; ``StoreError`` names the file, line and column."""
     where = display or str(path)
     yaml_text, rest, _ = split_front_matter(text, where)
-    if _has_alias(yaml_text):
-        raise StoreError(f"{where}:2:1", "YAML anchors and aliases (&name, *name) are not allowed")
     try:
-        data = yaml.load(yaml_text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark else 2
-        column = mark.column + 1 if mark else 1
-        raise StoreError(f"{where}:{line}:{column}", f"invalid YAML: {exc.problem or exc.context}",
-                         "check the quoting and indentation of that line") from None
-    except yaml.YAMLError as exc:
-        raise StoreError(f"{where}:2:1", f"invalid YAML: {exc}") from None
+        data = load_yaml(yaml_text)
+    except YamlError as exc:  # the YAML starts on the file's second line
+        raise StoreError(f"{where}:{(exc.line or 1) + 1}:{exc.column or 1}", exc.reason,
+                         exc.hint) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -374,17 +412,14 @@ def parse(text: str, path: Path, display: str | None = None) -> Statement:
     )
 
 
-def store_files(content_dir: Path) -> Iterator[str]:
-    """Every ``.md`` file under ``content_dir``, in a stable order (hidden ones skipped).
+def store_files(content_dir: Path, hidden: list[str] | None = None) -> Iterator[str]:
+    """Every ``.md`` file under ``content_dir``, in a stable order (hidden ones skipped,
+    and added to ``hidden`` if given), with what cannot be walked for its reader to name
+    (``guards.files_under``).
 
     As strings: making a ``Path`` object for each file of a large store takes seconds.
     """
-    for folder, dirnames, filenames in os.walk(content_dir):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        prefix = os.path.join(folder, "")
-        for name in sorted(filenames):
-            if name.endswith(SUFFIX) and not name.startswith("."):
-                yield prefix + name
+    return files_under(content_dir, SUFFIX, hidden=hidden)
 
 
 class StoredFile(NamedTuple):
@@ -399,26 +434,38 @@ class StoredFile(NamedTuple):
     """What was wrong with it (reported again whenever it is read from the cache)."""
 
 
-def read_file(path: Path) -> StoredFile:
-    """Read and parse one store file; what is wrong with it is in ``problems``."""
+def inside(content_dir: Path, project: Path | None = None) -> tuple[str, ...]:
+    """Where a link in the store may lead (``guards.regular_file``): into the store, or the
+    project folder."""
+    return roots(content_dir, project)
+
+
+def read_file(path: Path, within: tuple[str, ...] | None = None) -> StoredFile:
+    """Read and parse one store file; what is wrong with it is in ``problems``.
+
+    ``within``: where a symbolic link may lead (``inside``; None: into the file's folder).
+    """
     display = shown(path)
     name = str(path)
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_BYTES, within if within is not None else roots(path.parent))
+    except Refused as exc:
+        return StoredFile(name, "", "manual", None, (Problem(
+            display, STAGE, exc.reason, exc.hint, again=exc.again),))
     except OSError as exc:
         return StoredFile(name, "", "manual", None, (Problem(
-            display, STAGE, f"cannot read the file: {exc.strerror or exc}"),))
+            display, STAGE, f"cannot read the file: {exc.strerror or exc}", again=True),))
     sha = hashlib.sha256(data).hexdigest()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return StoredFile(name, sha, "manual", None, (Problem(
             display, STAGE, f"not UTF-8 text (invalid byte at offset {exc.start})"),))
+    state = stamp_state(text)
     try:
-        return StoredFile(name, sha, stamp_state(text), parse(text, path, display))
+        return StoredFile(name, sha, state, parse(text, path, display))
     except StoreError as exc:
-        return StoredFile(name, sha, stamp_state(text), None,
-                          (Problem(exc.where, STAGE, exc.reason, exc.hint),))
+        return StoredFile(name, sha, state, None, (Problem(exc.where, STAGE, exc.reason, exc.hint),))
 
 
 # --- the cache of what reading the files gave ---------------------------------------------
@@ -458,7 +505,7 @@ class Bodies:
         if hashlib.sha256(data).hexdigest() != statement.checksum:
             raise BuildInterrupted(f"{shown(path)}: changed while the build ran; the previous "
                                    "site is unchanged: build again")
-        return _body(split_front_matter(data.decode("utf-8"), path)[1])
+        return _body(split_front_matter(data.decode("utf-8"), str(path))[1])
 
 
 class _Lookup(FileCache):
@@ -466,7 +513,7 @@ class _Lookup(FileCache):
     is kept apart (``Bodies``)."""
 
     def __init__(self, cache: Cache) -> None:
-        super().__init__(cache, LOOKUP)
+        super().__init__(cache, LOOKUP, again=lambda stored: any(p.again for p in stored.problems))
         self._bodies: dict[str, dict[str, tuple[str, str]]] = {}
         """The bodies to keep, by folder and path: those of the files read or written."""
 
@@ -505,19 +552,22 @@ def lookups(content_dir: Path, paths: Iterable[str]) -> list[str]:
 
 
 def read_all(content_dir: Path, report: Report, cache: Cache | None = None,
-             paths: Iterable[str] | None = None) -> list[StoredFile]:
+             paths: Iterable[str] | None = None, project: Path | None = None
+             ) -> list[StoredFile]:
     """Every file of the store, read and parsed; unreadable ones are reported.
 
     A file whose size, time and inode are those the cache saw is not read again: its
     statement's body is then None (``Bodies`` gives it).
-    ``paths``: ``store_files(content_dir)``, when already listed.
+    ``paths``: ``store_files(content_dir)``, when already listed; a symbolic link is
+    followed into the store or ``project`` (``inside``).
     """
     if not content_dir.is_dir():
         return []
     lookup = _Lookup(cache or Cache(None))
+    within = inside(content_dir, project)
     files = []
     for path in store_files(content_dir) if paths is None else paths:
-        stored = lookup.get(path, lambda p: read_file(Path(p)))
+        stored = lookup.get(path, lambda p: read_file(Path(p), within))
         for problem in stored.problems:
             report.add(problem)
         files.append(stored)
@@ -526,11 +576,13 @@ def read_all(content_dir: Path, report: Report, cache: Cache | None = None,
 
 
 def load_statements(content_dir: Path, report: Report, cache: Cache | None = None,
-                    paths: Iterable[str] | None = None) -> list[Statement]:
+                    paths: Iterable[str] | None = None, project: Path | None = None
+                    ) -> list[Statement]:
     """Every statement of the store that could be read, in file order (``paths``: the
-    store's files, if they were just listed)."""
-    return [f.statement for f in read_all(content_dir, report, cache, paths)
+    store's files, if they were just listed; ``project``: see ``read_all``)."""
+    return [f.statement for f in read_all(content_dir, report, cache, paths, project)
             if f.statement is not None]
+
 
 
 # --- saving an import --------------------------------------------------------------------
@@ -547,13 +599,14 @@ class Existing:
 
     @classmethod
     def scan(cls, content_dir: Path, report: Report, cache: Cache | None = None,
-             paths: Iterable[str] | None = None) -> Existing:
+             paths: Iterable[str] | None = None, project: Path | None = None) -> Existing:
         existing = cls()
-        # In path order, as the site takes them: of two files with one id, the first wins
-        # (the other is reported when the site is built, and by `check`).
-        for stored in sorted(read_all(content_dir, report, cache, paths), key=lambda f: f.path):
-            if stored.statement is None:
-                continue
+        # In the order the site takes them (``claim_order``): of two files with one id, the
+        # one at the id's own path keeps it, and its captures (the other is reported when
+        # the site is built, and by `check`, and left out of the site).
+        readable = [f for f in read_all(content_dir, report, cache, paths, project)
+                    if f.statement is not None]
+        for stored in sorted(readable, key=lambda f: claim_order(f.statement)):
             statement = stored.statement
             if statement.id in existing.files:
                 continue

@@ -263,13 +263,14 @@ def differences(record: Record, inputs: Mapping[str, StatKey | None]
 
 
 def replay(record: Record | None, inputs: dict[str, StatKey | None], cache: Cache,
-           report: Report, changes: tuple[list[str], list[str]] | None = None
-           ) -> Record | None:
+           report: Report, changes: tuple[list[str], list[str]] | None = None,
+           within: tuple[str, ...] | None = None) -> Record | None:
     """Report what the full import would, if ``record`` tells it, and return the record
     of this import; None: run the import.
 
     ``inputs`` are the stats of every capture and store file now; ``changes``, how they
-    differ from the record's (``differences``), if known.
+    differ from the record's (``differences``), if known; ``within``: where a link in the
+    store may lead (``store.inside``).
     """
     if record is None:
         return None
@@ -292,7 +293,7 @@ def replay(record: Record | None, inputs: dict[str, StatKey | None], cache: Cach
     # and this import's, follow from its checksum then and now.
     for path in changed:
         statement_id, captures, sha, made_sha, paired = record.store[path]
-        new = lookup.get_one(path, lambda p: read_file(Path(p)))
+        new = lookup.get_one(path, lambda p: read_file(Path(p), within))
         if (new.statement is None or new.statement.id != statement_id
                 or captures_key(new.statement) != captures):
             return None

@@ -22,6 +22,7 @@ run, there is no record and the next import is a full one), else at once.
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -44,10 +45,15 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
     """Import the captures of ``config.source_dir`` into ``config.content_dir``; return the
     store's files (``store.store_files``) if the import wrote none, else None."""
     cache = cache or Cache.for_root(config.root)
+    started = time.time()
     authority = issuers.load_authority(config.issuers_file)
     with report.timed("look at the last import"):
         sources = list(ingest.source_files(config.source_dir)) if config.source_dir.is_dir() else []
-        stored = list(store.store_files(config.content_dir)) if config.content_dir.is_dir() else []
+        hidden: list[str] = []
+        stored = (list(store.store_files(config.content_dir, hidden))
+                  if config.content_dir.is_dir() else [])
+        # The temporary files of an import killed while it wrote (``kill -9``), never read.
+        store.remove_leftovers(hidden, before=started)
         inputs = {}
         for path in (*sources, *stored):  # the stats the import reads with, taken once
             inputs[path] = cache.stats[path] = cache.stat(path)
@@ -57,7 +63,8 @@ def import_sources(config: SiteConfig, report: Report, cache: Cache | None = Non
         recorded = not _nested(config.source_dir, config.content_dir)
         record = import_record.load(cache, key) if recorded else None
         changes = import_record.differences(record, inputs) if record is not None else None
-        replayed = import_record.replay(record, inputs, cache, report, changes)
+        replayed = import_record.replay(record, inputs, cache, report, changes,
+                                        store.inside(config.content_dir, config.root))
         if replayed is not None:
             if replayed is not record:  # store files were edited: the record follows them
                 _keep(cache, later, lambda: replayed, None)
@@ -136,6 +143,12 @@ def _settled(saved: store.Saved, files: Mapping[str, store.StoredFile],
                    if statement_id not in files for c in groups[statement_id].captures)
 
 
+def _again(problems: Sequence[Problem]) -> bool:
+    """Whether an input could not be read (a permission): the next import must read it
+    again, though its stat will be the same, so this one leaves no record to replay."""
+    return any(p.again for p in problems)
+
+
 def _counted(report: Report, before: Mapping[str, int]) -> dict[str, int]:
     """What the import counted (a count of 0 too: "0 statements found")."""
     return {k: n - before.get(k, 0) for k, n in report.counts.items()
@@ -168,10 +181,10 @@ def _full(key: tuple[object, ...], inputs: dict[str, StatKey | None], sources: l
     by_file: dict[str, tuple[int, list[Problem], ingest.Counts]] = {}
     with report.timed("read sources"):
         documents, keys = ingest.read_documents(config.source_dir, report, cache, sources, by_file,
-                                                ingest.Settings.of(config))
+                                                ingest.Settings.of(config), project=config.root)
     scan_start = len(report.problems)
     with report.timed("scan store"):
-        existing = store.Existing.scan(config.content_dir, report, cache, stored)
+        existing = store.Existing.scan(config.content_dir, report, cache, stored, config.root)
     save_start = len(report.problems)
     with report.timed("merge"):
         by_bucket = identity.group_by_bucket(documents, keys)
@@ -186,8 +199,8 @@ def _full(key: tuple[object, ...], inputs: dict[str, StatKey | None], sources: l
         saved = store.save([s for _, s in due], config.content_dir, existing, report, cache)
     memo = _remembered(memo, signatures, due, saved)
     import_record.save_memo(cache, memo)
-    if not remember or not _settled(saved, existing.files, dict(pairs), existing.claimed,
-                                    report.problems[save_start:]):
+    if not remember or _again(report.problems[start:]) or not _settled(
+            saved, existing.files, dict(pairs), existing.claimed, report.problems[save_start:]):
         return
     key = _key(config, authority)  # the store's folder exists now, if it did not
     problems = report.problems[start:]
@@ -242,7 +255,7 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
     lookup = ingest.source_lookup(cache)
     settings = ingest.Settings.of(config)
     parsed = {path: ingest.parse_cached(lookup, path, config.source_dir, one=True,
-                                        settings=settings)
+                                        settings=settings, project=config.root)
               for path in changed}
     affected = {bucket for path in (*changed, *removed) for bucket in part.files.get(path, ((),))[0]}
     for value in parsed.values():
@@ -257,7 +270,7 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
             docs, doc_keys = parsed[path].documents, parsed[path].keys
         elif any(bucket in affected for bucket in part.files[path][0]):
             value = ingest.parse_cached(lookup, path, config.source_dir, one=True,
-                                        settings=settings)
+                                        settings=settings, project=config.root)
             docs, doc_keys = value.documents, value.keys
         else:
             continue
@@ -286,10 +299,11 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
     if any(i not in by_id for i in old_ids):
         return False
     store_lookup = store.lookup(cache)
+    within = store.inside(config.content_dir, config.root)
     files = {}
     for statement_id in {*old_ids, *(ids[0] for ids in claimed.values())}:
         stored_file = store_lookup.get_one(by_id[statement_id],
-                                           lambda p: store.read_file(Path(p)))
+                                           lambda p: store.read_file(Path(p), within))
         if stored_file.statement is None or stored_file.statement.id != statement_id:
             return False  # not as the record saw it (a stat that lies): read everything
         files[statement_id] = stored_file
@@ -340,7 +354,8 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
     paired = (record_paired - set(old_ids)) | set(signatures)
     memo = _remembered(memo, paired, due, saved)
     import_record.save_memo(cache, memo)
-    if not _settled(saved, files, dict(pairs), claimed, report.problems[save_start:]):
+    if _again(report.problems[problems_before:]) or not _settled(
+            saved, files, dict(pairs), claimed, report.problems[save_start:]):
         return True
     counts = _counted(report, counts_before)
     next_record = import_record.advanced(
