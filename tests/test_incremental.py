@@ -579,3 +579,58 @@ def test_an_offline_index_file_deleted_while_the_build_runs_comes_back(tmp_path,
     _deleted_once_looked_at(monkeypatch, victim)
     build(config, search=True)
     assert victim.read_bytes() == expected
+
+
+def test_a_month_with_many_statements_is_paged_and_pages_follow_additions(tmp_path, monkeypatch):
+    # Issue 27, item 19: 50,000 statements on one day made one month page of 13 MB. Paged
+    # here at 2 a page, as at scale at ``MONTH_LIMIT``; a statement added moves the others on
+    # the pages after it, and an incremental build ends with the site a clean one makes.
+    import generator.site.pages
+
+    monkeypatch.setattr(generator.site.pages, "MONTH_LIMIT", 2)
+    config = make_archive(tmp_path)
+    build(config)
+    site = config.output_dir
+    september = site / "timeline" / "2022" / "09"
+    pages_before = sorted(p.name for p in september.iterdir())
+    write_by_hand(config, "Added")  # dated 2022-11-07
+    (model,) = [p for p in config.content_dir.rglob("*.md") if "2022-09-22-vice-director" in p.name]
+    for n in range(3):
+        copy = model.with_name(f"copy-{n}.md")
+        text = model.read_text().replace('id: "2022-09-22-', f'id: "2022-09-2{n}-copy-{n}-', 1)
+        text = text.replace("date: 2022-09-22\n", f"date: 2022-09-2{n}\n", 1)
+        copy.write_text(text[:text.index("captures:")] + "captures: []\n" + text[text.index("---", 5):])
+    build(config)
+    pages_after = sorted(p.name for p in september.iterdir())
+    assert pages_before == ["index.html"]  # two statements: one page
+    assert pages_after == ["index.html", "page-2.html", "page-3.html"]  # five
+    first, second = (september / "index.html").read_text(), (september / "page-2.html").read_text()
+    assert "September 2022, page 1 of 3" in first and "September 2022, page 2 of 3" in second
+    assert 'href="page-2.html"' in first and 'href="index.html"' in second
+    assert 'href="page-3.html"' in second
+    build(config, output_dir=tmp_path / "fresh")
+    assert tree(site) == tree(tmp_path / "fresh")
+    for n in range(3):
+        (model.with_name(f"copy-{n}.md")).unlink()
+    build(config)
+    assert sorted(p.name for p in september.iterdir()) == pages_before
+    build(config, output_dir=tmp_path / "fresh-again")
+    assert tree(site) == tree(tmp_path / "fresh-again")
+
+
+def test_a_day_of_fifty_thousand_statements_is_spread_over_pages_of_at_most_the_limit():
+    import datetime as dt
+
+    from generator.model.archive import Month
+    from generator.model.documents import Statement
+    from generator.site.pages import MONTH_LIMIT, month_parts
+    from generator.site.urls import Paths
+
+    day = dt.date(2024, 5, 1)
+    statements = tuple(Statement(f"2024-05-01-s{n:05d}", f"S {n}", day, "", "", ())
+                       for n in range(50_000))
+    parts = month_parts(Month(2024, 5, statements))
+    assert len(parts) == -(-50_000 // MONTH_LIMIT) and all(len(p) <= MONTH_LIMIT for p in parts)
+    assert [s for part in parts for s in part] == list(statements)
+    assert Paths.month(2024, 5, 1) == "timeline/2024/05/index.html"
+    assert Paths.month(2024, 5, 3) == "timeline/2024/05/page-3.html"

@@ -36,7 +36,7 @@ from .. import CODE, __version__
 from ..config import SiteConfig
 from ..engine.keys import digest as _digest
 from ..engine.keys import fingerprint
-from ..model.archive import Archive, Facet, source_id
+from ..model.archive import Archive, Facet, Month, by_day, source_id
 from ..model.documents import Statement
 from ..model.issuers import kind_label
 from ..model.markdown import render as render_markdown
@@ -46,6 +46,9 @@ from .urls import AbsoluteLinks, Links, Paths, safe_href
 
 #: A facet page lists every statement up to this many; beyond it, one page per year.
 LIST_LIMIT = 200
+#: A month's page lists up to this many statements; a month with more has more pages (so
+#: that 50,000 statements on one day make a hundred pages, not one of 13 MB).
+MONTH_LIMIT = 500
 #: Statements on the home page and in each feed.
 LATEST = 20
 FEED_SIZE = 50
@@ -358,15 +361,27 @@ def _timeline_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterato
     for i, month in enumerate(months):
         previous = months[i - 1] if i else None
         following = months[i + 1] if i + 1 < len(months) else None
-        yield _page(
-            Paths.month(month.year, month.month), ("month.html",), site,
-            f"{MONTH_NAMES[month.month - 1]} {month.year}", "month",
-            (tuple(briefs[s.id] for s in month.statements),
-             previous and (previous.year, previous.month),
-             following and (following.year, following.month)),
-            lambda month=month, previous=previous, following=following: {
-                "month": month, "previous": previous, "next": following},
-        )
+        parts = month_parts(month)
+        total = len(parts)
+        for number, part in enumerate(parts, start=1):
+            title = f"{MONTH_NAMES[month.month - 1]} {month.year}"
+            yield _page(
+                Paths.month(month.year, month.month, number), ("month.html",), site,
+                title if total == 1 else f"{title}, page {number} of {total}", "month",
+                (tuple(briefs[s.id] for s in part), number, total, len(month.statements),
+                 previous and (previous.year, previous.month),
+                 following and (following.year, following.month)),
+                lambda month=month, previous=previous, following=following, part=part,
+                number=number, pages=total: {
+                    "month": month, "previous": previous, "next": following,
+                    "days": by_day(part), "page_number": number, "pages": pages},
+            )
+
+
+def month_parts(month: Month) -> list[tuple[Statement, ...]]:
+    """The statements of each of a month's pages (``MONTH_LIMIT`` a page), oldest first."""
+    items = month.statements
+    return [items[at:at + MONTH_LIMIT] for at in range(0, len(items), MONTH_LIMIT)]
 
 
 # --- facets: issuers, organisations, source outlets --------------------------------------
@@ -606,7 +621,8 @@ def _all_html_paths(archive: Archive) -> Iterator[tuple[str, str, dt.date | None
     for year in archive.years:
         yield "pages", Paths.year(year.year), None
         for month in year.months:
-            yield "pages", Paths.month(month.year, month.month), month.statements[-1].date
+            for number, part in enumerate(month_parts(month), start=1):
+                yield "pages", Paths.month(month.year, month.month, number), part[-1].date
     for facet in (*archive.organizations, *archive.issuers, *archive.sources, *archive.kinds):
         yield "pages", _facet_path(facet), None
         if (facet.count > LIST_LIMIT and facet.kind != "kind"
