@@ -1,5 +1,6 @@
 """A static site generator for archives of captured official statements."""
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -14,7 +15,20 @@ def _code_checksum() -> str:
     return digest.hexdigest()[:16]
 
 
-#: The version and a checksum of the generator's own code. Caches and the build
-#: record are keyed by it, so that changed code (a release, a ``git pull`` of an
-#: editable install) renders every page again instead of keeping old ones.
-CODE = f"{__version__}+{_code_checksum()}"
+@functools.cache
+def _code() -> str:
+    return f"{__version__}+{_code_checksum()}"
+
+
+def __getattr__(name: str) -> str:
+    # ``CODE`` is made when first asked for, not as the package is imported: ``python -m
+    # generator`` imports the package before its own Ctrl-C handler is in place.
+    if name == "CODE":
+        return _code()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+#: (Documented here; made by ``__getattr__``.) The version and a checksum of the generator's
+#: own code. Caches and the build record are keyed by it, so that changed code (a release,
+#: a ``git pull`` of an editable install) renders every page again instead of keeping old ones.
+CODE: str

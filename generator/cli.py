@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import __version__, build
 from .config import SiteConfig, load_config
-from .problems import BuildInterrupted, Report, shown
+from .problems import BuildInterrupted, Report, printable, shown
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -77,9 +77,11 @@ def make_parser() -> argparse.ArgumentParser:
     init.add_argument("path", type=Path, metavar="PATH", help="the new archive's folder")
 
     check = commands.add_parser(
-        "check", help="validate the Markdown store; exit 1 on any problem",
-        description="Read every file of the Markdown store and report every problem: files "
-                    "that cannot be read, ids used twice, captures listed twice.",
+        "check", help="validate the captures and the Markdown store; exit 1 on any problem",
+        description="Read every capture, every file of the Markdown store and the site's "
+                    "static files, writing nothing, and report every problem a build would: "
+                    "files that cannot be read or used, ids used twice, captures listed "
+                    "twice, an output folder a build would refuse.",
     )
     _common(check)
     return parser
@@ -155,7 +157,17 @@ _kept: list[object] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    try:
+        return _main(make_parser().parse_args(argv))
+    except KeyboardInterrupt:
+        print("interrupted: nothing was published; the previous site is unchanged", file=sys.stderr)
+        return 130
+    except Terminated:
+        print("terminated: nothing was published; the previous site is unchanged", file=sys.stderr)
+        return 143
+
+
+def _main(args: argparse.Namespace) -> int:
     report = Report(stream=sys.stderr)
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
@@ -165,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import":
             build.import_sources(config, report)
         elif args.command == "check":
-            build.load_archive(config, report)
+            build.check(config, report)
         elif args.command == "serve":
             return _serve(config, args)
         else:
@@ -173,14 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _kept = []
             build.build(config, report, search=not args.no_search, keep=_kept)
     except BuildInterrupted as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted: nothing was published; the previous site is unchanged", file=sys.stderr)
-        return 130
-    except Terminated:
-        print("terminated: nothing was published; the previous site is unchanged", file=sys.stderr)
-        return 143
     print(_summary(args.command, report))
     if args.command == "build":
         print(f"site: {shown(config.output_dir)}")

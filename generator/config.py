@@ -12,11 +12,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import yaml
-
-from .problems import BuildInterrupted, Report
+from .engine.guards import Refused, YamlError, load_yaml, read_bounded, split_url
+from .problems import BuildInterrupted, Report, printable
 
 
 class ConfigError(BuildInterrupted):
@@ -108,6 +106,8 @@ class SiteConfig:
 _PATH_KEYS = ("source_dir", "content_dir", "issuers_file", "output_dir")
 _KEYS = tuple(f.name for f in dataclasses.fields(SiteConfig) if f.name != "config_path")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+#: A configuration file larger than this is refused (it is a few lines).
+MAX_BYTES = 1024 * 1024
 
 
 def normalise_base_url(value: str, where: str) -> str:
@@ -115,7 +115,10 @@ def normalise_base_url(value: str, where: str) -> str:
     value = value.strip()
     if not value:
         return ""
-    parts = urlsplit(value)
+    parts = split_url(value)
+    if parts is None:
+        raise ConfigError(f"{where}: is not a valid URL (a bracket or a host that cannot be "
+                          f"read), got {value!r}")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(
             f"{where}: must be an absolute http(s) URL such as "
@@ -221,26 +224,35 @@ def load_config(
     expects).
     """
     path = Path(path)
+    shown_path = printable(str(path))
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_bounded(path, MAX_BYTES).decode("utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(
-            f"{path}: config file not found (run from the archive's folder, or pass --config PATH)"
+            f"{shown_path}: config file not found (run from the archive's folder, or pass "
+            "--config PATH)"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the config file: {exc}") from None
+    except Refused as exc:
+        raise ConfigError(f"{shown_path}: cannot use the config file: it {exc.reason}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{shown_path}: the config file is not UTF-8 text (invalid byte at "
+                          f"offset {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{shown_path}: cannot read the config file: {exc.strerror or exc}"
+                          ) from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path}{at}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        data = load_yaml(text)
+    except YamlError as exc:
+        at = f":{exc.line}:{exc.column}" if exc.line else ""
+        reason = exc.reason.removeprefix("invalid YAML: ")
+        raise ConfigError(f"{shown_path}{at}: not valid YAML: {reason}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the config file must be a mapping of keys to values")
 
-    root = path.resolve().parent
+    resolved = _resolved(path, printable(str(path)))
+    root = resolved.parent
     values: dict[str, Any] = {}
     for key in sorted(data, key=str):
         if key not in _KEYS:
@@ -257,15 +269,23 @@ def load_config(
         if value is None:
             continue
         checked = _check_value(key, value, f"command line ({key})")
-        values[key] = Path(checked).resolve() if key in _PATH_KEYS else checked
+        values[key] = _resolved(checked, f"command line ({key})") if key in _PATH_KEYS else checked
 
-    config = SiteConfig(config_path=path.resolve(), **values)
+    config = SiteConfig(config_path=resolved, **values)
     # Defaults are relative to the config file too.
     return dataclasses.replace(config, **{
         key: root / getattr(config, key)
         for key in _PATH_KEYS
         if not getattr(config, key).is_absolute()
     })
+
+
+def _resolved(path: Path, where: str) -> Path:
+    """``path`` made absolute and resolved; ``ConfigError`` for a link in a loop."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop (Python 3.11)
+        raise ConfigError(f"{where}: cannot use {printable(str(path))}: {exc}") from None
 
 
 def documented_keys() -> tuple[tuple[str, str], ...]:

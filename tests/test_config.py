@@ -71,3 +71,48 @@ def test_the_default_config_loads_without_warnings():
     report = Report()
     load_config(PROJECT / "config.yaml", report=report)
     assert report.problems == []
+
+
+# --- broken and hostile configurations (issue 27) -------------------------------------------
+
+
+def test_a_value_that_names_no_real_date_is_text_not_a_traceback(tmp_path):
+    # Issue 27, item 1: "title: 2023-02-30" raised ValueError from the YAML reader.
+    report = Report()
+    config = load_config(write(tmp_path, "title: 2023-02-30\nwhen: 0000-01-01\n"), report=report)
+    assert config.title == "2023-02-30"
+    assert [p.reason for p in report.problems] == ["unknown key 'when' is ignored"]
+
+
+def test_an_alias_bomb_is_refused_at_once(tmp_path):
+    # Issue 27, item 9: 400 bytes took 31 s and then MemoryError.
+    from .test_guards import no_hang
+
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"] + [
+        f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 9) + "]"
+        for i in range(8)]
+    path = write(tmp_path, "\n".join(lines) + "\ntitle: *i\n")
+    assert path.stat().st_size < 500
+    with pytest.raises(ConfigError, match=r"config.yaml:1:\d+: not valid YAML: YAML anchors and "
+                                          r"aliases \(&name, \*name\) are not allowed"):
+        no_hang(load_config, path, seconds=10)
+
+
+@pytest.mark.parametrize("url", ["https://[::1/", "http://[::1", "https://exa mple.org/"])
+def test_a_base_url_that_cannot_be_split_is_a_configuration_error(tmp_path, url):
+    # Issue 27, item 5: urlsplit's ValueError was a traceback.
+    path = write(tmp_path, "title: T\n")
+    with pytest.raises(ConfigError, match=r"command line \(base_url\): "):
+        load_config(path, {"base_url": url})
+    with pytest.raises(ConfigError, match="key 'base_url': "):
+        load_config(write(tmp_path, f"base_url: '{url}'\n"))
+
+
+def test_a_config_file_that_is_a_fifo_is_refused_without_waiting(tmp_path):
+    import os
+
+    from .test_guards import no_hang
+
+    os.mkfifo(tmp_path / "config.yaml")
+    with pytest.raises(ConfigError, match="is a named pipe"):
+        no_hang(load_config, tmp_path / "config.yaml")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.config import load_config
 from generator.output import BACK, MANIFEST, Output, OutputError, check_rel_path
 from generator.output.record import read as _read_manifest
 from generator.problems import Report
@@ -467,3 +468,21 @@ def test_a_large_change_keeps_links_to_the_new_site_not_the_site_it_replaced(tmp
     build(site, {**{f"{n}.html": b"new" for n in range(10)}, "3.html": b"newer"})
     assert tree(site) == {**{f"{n}.html": b"new" for n in range(10)}, "3.html": b"newer"}
     assert tree(tmp_path / ".site.previous")["3.html"] == b"new"  # the site it replaced
+
+
+@pytest.mark.parametrize("where", ["static", "static/sub", "templates", "themes", "themes/mine",
+                                   "parent_of_static"])
+def test_the_site_s_own_folders_are_refused_as_output_before_anything_is_written(
+        make_site, where):
+    # Issue 27, item 12: "output_dir: static" copied the site into itself, growing each build.
+    from generator import build as pipeline
+    from generator.problems import Report
+
+    config = make_site(seeds=True, files={"static/extra.css": "p {}\n",
+                                          "templates/.keep": "", "themes/mine/templates/.keep": ""})
+    out = {"parent_of_static": "."}.get(where, where)
+    config = load_config(config.config_path, {"output_dir": str(config.root / out)})
+    before = sorted(p.as_posix() for p in config.root.rglob("*"))
+    with pytest.raises(OutputError, match="refusing to build into"):
+        pipeline.build(config, Report(), search=False)
+    assert sorted(p.as_posix() for p in config.root.rglob("*")) == before

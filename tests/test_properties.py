@@ -1,7 +1,10 @@
 """Property tests: the parsers never crash and never lose body text, whatever they are fed."""
 
+import contextlib
 import datetime as dt
 import json
+import os
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -146,3 +149,86 @@ def test_the_offline_index_drops_every_combining_mark_and_keeps_the_rest(text):
     expected = _WORD.findall("".join(ch for ch in folded if not unicodedata.combining(ch)))
     assert words(text) == expected
     assert not any(unicodedata.combining(ch) for word in expected for ch in word)
+
+
+# --- hostile names, dates, URLs and front matter through the import, the store and `check` --
+# (issue 27): nothing raises past the step that reads it, and every message is one line.
+
+HOSTILE = settings(max_examples=60, deadline=None,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+# A file name as a disk may hold one: any bytes but NUL and "/", not "." or "..".
+file_name = st.binary(min_size=1, max_size=40).map(
+    lambda b: b.replace(b"\0", b"_").replace(b"/", b"_")).filter(
+    lambda b: b not in (b".", b"..")).map(os.fsdecode)
+yaml_scalar = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["2023-02-30", "0000-01-01", "2023-01-01T25:61:00", "9999-12-31", "25:61",
+                     "1" * 5000, "&a", "*a", "& Co", "!!python/name:os.system", "[", "{", "'",
+                     "http://[::1", "https://[::1/", "~", "null", ".inf", "\ufeff", "\x1b[31m"]))
+front_key = st.sampled_from(["id", "title", "date", "source", "dateline", "captures",
+                             "found_dates", "topics", "title_only", "issuer", "note"])
+
+
+def problem_lines_are_single_printable_lines(report):
+    for problem in report.problems:
+        line = problem.line()
+        assert line.isprintable() and "\n" not in line, line
+
+
+@HOSTILE
+@given(names=st.lists(file_name, min_size=1, max_size=4, unique=True),
+       dates=st.lists(yaml_scalar, min_size=1, max_size=3),
+       links=st.lists(st.text(max_size=30) | st.sampled_from(["http://[::1", "http://a:b/"]),
+                      min_size=1, max_size=3),
+       fronts=st.lists(st.dictionaries(front_key, yaml_scalar, max_size=5), max_size=3),
+       crlf=st.booleans())
+def test_hostile_inputs_never_stop_the_import_or_check(tmp_path_factory, names, dates, links,
+                                                       fronts, crlf):
+    import tempfile
+
+    from generator import build as pipeline
+    from generator.config import load_config
+    from generator.problems import Report
+
+    root = Path(tempfile.mkdtemp(dir=tmp_path_factory.getbasetemp()))
+    (root / "config.yaml").write_text("title: T\n")
+    sources, statements = root / "content" / "sources", root / "content" / "statements"
+    sources.mkdir(parents=True)
+    statements.mkdir(parents=True)
+    dump = [{"headline": f"Statement {n}", "date_str": str(d), "date": 1700000000000 + n,
+             "link": links[n % len(links)], "story_text": f"Text {n}."}
+            for n, d in enumerate(dates)]
+    for n, name in enumerate(names):
+        data = json.dumps(dump).encode() if n % 2 == 0 else (RAW / "cp1252.txt").read_bytes()
+        with contextlib.suppress(OSError):  # a name the file system refuses (too long)
+            (sources / name).write_bytes(data)
+    for n, front in enumerate(fronts):
+        text = "---\n" + "".join(f"{k}: {v}\n" for k, v in front.items()) + "---\n\nBody.\n"
+        if crlf:
+            text = text.replace("\n", "\r\n")
+        (statements / f"{names[n % len(names)][:20].replace('.', '_')}-{n}.md").write_bytes(
+            text.encode("utf-8", "surrogateescape"))
+    config = load_config(root / "config.yaml")
+    report = Report()
+    pipeline.import_sources(config, report)
+    problem_lines_are_single_printable_lines(report)
+    checked = Report()
+    pipeline.check(config, checked)
+    problem_lines_are_single_printable_lines(checked)
+    assert all(p.severity.value in ("error", "warning") for p in checked.problems)
+
+
+@HOSTILE
+@given(front=st.dictionaries(front_key, yaml_scalar, max_size=8), raw_yaml=st.text(max_size=200))
+def test_any_front_matter_is_read_or_refused_with_a_reason(tmp_path_factory, front, raw_yaml):
+    from generator import store
+
+    folder = tmp_path_factory.mktemp("store")
+    for n, text in enumerate(("".join(f"{k}: {v}\n" for k, v in front.items()), raw_yaml)):
+        path = folder / f"f{n}.md"
+        path.write_bytes(f"---\n{text}\n---\n\nBody.\n".encode("utf-8", "surrogateescape"))
+        stored = store.read_file(path)
+        assert (stored.statement is None) == bool(stored.problems)
+        for problem in stored.problems:
+            assert problem.line().isprintable()

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .. import store
+from .. import ingest, output, store
 from ..config import SiteConfig
 from ..engine.cache import Cache
 from ..engine.parallel import Forked
@@ -39,9 +39,9 @@ from ..model.archive import Archive, build_archive
 from ..problems import BuildInterrupted, Report, shown
 from ..store import importer, moved
 from . import inputs
-from .site_stage import write_site
+from .site_stage import static_specs, unsafe_outputs, write_site
 
-__all__ = ["build", "import_sources", "load_archive", "write_site"]
+__all__ = ["build", "check", "import_sources", "load_archive", "write_site"]
 
 
 def build(config: SiteConfig, report: Report, *, search: bool = True,
@@ -58,6 +58,8 @@ def build(config: SiteConfig, report: Report, *, search: bool = True,
     millions of objects one at a time is slow, and a process that exits right
     after (``python -m generator build``) need not spend the time.
     """
+    # An output folder the build would refuse is refused before the import writes anything.
+    output.refuse_unsafe(config.output_dir, (config.root,), unsafe_outputs(config))
     with _collector_held(kept=keep is not None):
         return _build(config, report, search=search, keep=[] if keep is None else keep)
 
@@ -157,12 +159,32 @@ def load_archive(config: SiteConfig, report: Report, cache: Cache | None = None,
     cache = cache or Cache.for_root(config.root)
     bodies = store.Bodies(cache)  # those of statements read from the cache, when asked for
     with report.timed("read store"):
-        statements = store.load_statements(config.content_dir, report, cache, files)
+        statements = store.load_statements(config.content_dir, report, cache, files, config.root)
     with report.timed("issuers"):
         statements = [issuers.with_issuer(s, authority, bodies.get) for s in statements]
     with report.timed("model"):
         archive = build_archive(statements, report, authority, bodies.get)
     issuers.report_unlisted(archive.statements, authority, report, shown(config.issuers_file))
+    return archive
+
+
+def check(config: SiteConfig, report: Report) -> Archive:
+    """What ``check`` does: every input a build reads, read and checked, and nothing written
+    but the cache: the captures (parsed as the import parses them), the Markdown store and
+    the archive as a whole, the site's static files, and whether the output folder may be
+    built into."""
+    cache = Cache.for_root(config.root)
+    if config.source_dir.is_dir():
+        with report.timed("read sources"):
+            ingest.read_documents(config.source_dir, report, cache, project=config.root)
+    archive = load_archive(config, report, cache)
+    with report.timed("static files"):
+        static_specs(config, report)
+    try:
+        output.refuse_unsafe(config.output_dir, (config.root,), unsafe_outputs(config))
+    except output.OutputError as exc:
+        report.error(shown(config.config_path or "config.yaml"), "config",
+                     f"output_dir: {exc}")
     return archive
 
 

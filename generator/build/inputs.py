@@ -56,8 +56,13 @@ class Look:
         return {path: key for path, key in self.seen.items() if os.path.isabs(path)}
 
     def nothing_to_do(self) -> bool:
-        """Whether no input changed and the site is as the last build left it."""
-        return not self.changed and not self.gone and _site_unchanged(self.last.get("site"))
+        """Whether no input changed and the site is as the last build left it (and the last
+        build could read every input: one it could not, for a permission, is read again,
+        though its stat is the same, since making a file readable changes no size, time or
+        inode)."""
+        unread = any(getattr(p, "again", False) for p in self.last.get("problems", ()))
+        return (not self.changed and not self.gone and not unread
+                and _site_unchanged(self.last.get("site")))
 
 
 def look(config: SiteConfig, cache: Cache, search_on: bool) -> Look:

@@ -46,11 +46,12 @@ from pathlib import Path
 from .. import output
 from ..config import SiteConfig
 from ..engine.cache import Cache
+from ..engine.guards import Refused, is_utf8
 from ..engine.keys import fingerprint
 from ..engine.parallel import Forked, fork_map
 from ..model.archive import Archive
 from ..model.documents import Statement
-from ..problems import Report
+from ..problems import Report, shown
 from ..search import offline, pagefind
 from ..site import pages, theme
 from ..site.render import Notes, Renderer, render_into
@@ -87,8 +88,7 @@ def write_site(config: SiteConfig, archive: Archive, report: Report, *, search_o
     renderer = Renderer(config, cache)
     with output.Output(
         config.output_dir, report,
-        protected=(config.root, config.root / "themes", config.root / "templates"),
-        no_inside=(config.content_dir, config.source_dir),
+        protected=(config.root,), no_inside=unsafe_outputs(config),
         wait_message=sys.stderr,
     ) as out, contextlib.ExitStack() as children:
         indexer = (children.enter_context(pagefind.Indexer(pagefind.executable(),
@@ -264,7 +264,7 @@ class SiteStage:
     def write_other_pages(self) -> None:
         """Plan the other files and write them, with the statement pages not written yet."""
         with self.report.timed("plan"):
-            others = [*self.plan.other_files(), *_static_specs(self.config)]
+            others = [*self.plan.other_files(), *static_specs(self.config, self.report)]
             self.stale += self._stale(others)
             self.specs += others
         self._render(self.stale)
@@ -371,15 +371,40 @@ class SiteStage:
             self.out.commit()
 
 
-def _static_specs(config: SiteConfig) -> list[pages.FileSpec]:
-    """The theme's static assets; a file in a more specific folder wins."""
-    files: dict[str, Path] = {}
+def unsafe_outputs(config: SiteConfig) -> tuple[Path, ...]:
+    """The folders the output folder may not be, be inside, or hold: what the site is made
+    from (a site built into its own ``static/`` would copy itself into itself, growing with
+    every build)."""
+    return (config.content_dir, config.source_dir, config.root / "static",
+            config.root / "templates", config.root / "themes", theme.theme_dir(config))
+
+
+def static_specs(config: SiteConfig, report: Report) -> list[pages.FileSpec]:
+    """The theme's static assets; a file in a more specific folder wins. One that cannot be
+    used (a link out of the project, a FIFO, a name that is not UTF-8) is reported and left
+    out: the less specific folder's file of that name, if any, is not used instead."""
+    files: dict[str, tuple[str, tuple[str, ...]]] = {}
     for folder in reversed(theme.static_dirs(config)):
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            files[f"static/{path.relative_to(folder).as_posix()}"] = path
+        inside = theme.within(folder, config)
+        for rel, path in theme.theme_files(folder):
+            files[f"static/{rel}"] = (path, inside)
     specs = []
-    for rel, path in sorted(files.items()):
-        data = path.read_bytes()
+    for rel, (path, inside) in sorted(files.items()):
+        try:
+            if not is_utf8(rel):
+                raise Refused("the file name is not UTF-8 text, so no URL can name it",
+                              "rename the file")
+            if not output.check_path_ok(rel):
+                raise Refused("the file name cannot be part of a site (a control character, "
+                              "a backslash, a name Windows reserves, or too long)",
+                              "rename the file")
+            data = theme.read_theme_file(path, inside)
+        except Refused as exc:
+            report.error(shown(path), "site", exc.reason, exc.hint)
+            continue
+        except OSError as exc:
+            report.error(shown(path), "site", f"cannot read the file: {exc.strerror or exc}")
+            continue
         specs.append(pages.FileSpec(rel, fingerprint(rel, data), lambda data=data: data))
     return specs
 

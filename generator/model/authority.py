@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from ..engine.guards import Refused, YamlError, read_bounded, refuse_aliases
 from ..problems import BuildInterrupted, shown
 from .documents import Issuer
 from .issuer_names import NON_WORD, canonical_name, match_key, split_person
@@ -315,27 +316,25 @@ def parse_authority(text: str, source: str) -> Authority:
 
 def _refuse_aliases(root: yaml.Node, source: str) -> None:
     """YAML anchors and aliases would let one small file expand without bound: refuse them."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            raise AuthorityError(_where(source, node),
-                                 "YAML anchors and aliases (&name, *name) are not allowed")
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            stack.extend(n for pair in node.value for n in pair)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+    try:
+        refuse_aliases(root)
+    except YamlError as exc:
+        raise AuthorityError(f"{source}:{exc.line}:{exc.column}", exc.reason) from None
+
+
+#: An issuer list larger than this is refused rather than read into memory.
+MAX_BYTES = 64 * 1024 * 1024
 
 
 def load_authority(path: Path) -> Authority:
     """Read the authority list at ``path``; a missing file is the empty list."""
     source = shown(path)
     try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
+        text = read_bounded(path, MAX_BYTES).decode("utf-8-sig")
     except FileNotFoundError:
         return Authority(source=source)
+    except Refused as exc:
+        raise AuthorityError(source, f"cannot use the file: it {exc.reason}", exc.hint) from None
     except UnicodeDecodeError as exc:
         raise AuthorityError(
             source, f"not UTF-8 text (invalid byte at offset {exc.start})") from None

@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..config import SiteConfig
-from ..problems import BuildInterrupted, shown
+from ..problems import BuildInterrupted, printable, shown
 from ..site.urls import base_path
 from . import reload, watch
 
@@ -156,7 +156,7 @@ def _rebuilt(load: Load, build: Build, live: reload.LiveReload) -> SiteConfig | 
         config = load()
         build(config)
     except BuildInterrupted as exc:
-        print(f"error: {exc}", file=sys.stderr, flush=True)
+        print(f"error: {printable(str(exc))}", file=sys.stderr, flush=True)
         live.failed(str(exc))
     except Exception as exc:  # a bug: said, shown, and serve goes on
         traceback.print_exc()

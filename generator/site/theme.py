@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import jinja2
@@ -27,7 +29,9 @@ import jinja2.ext
 from jinja2.lexer import Token
 
 from ..config import ConfigError, SiteConfig
+from ..engine.guards import Refused, files_under, read_bounded, regular_file, roots
 from ..model.issuers import kind_label
+from ..problems import shown
 from .urls import safe_href
 
 #: The themes that ship with the generator.
@@ -76,14 +80,45 @@ def static_dirs(config: SiteConfig) -> list[Path]:
     return unique
 
 
+#: A template or static file larger than this is refused rather than read into memory.
+MAX_BYTES = 512 * 1024 * 1024
+
+
+def theme_files(folder: Path) -> Iterator[tuple[str, str]]:
+    """``(path relative to folder, path)`` of every file of a theme folder (``templates/``,
+    ``static/``), hidden ones included, sorted by relative path; what cannot be read is
+    listed too, for ``read_theme_file`` to refuse (``guards.files_under``)."""
+    top = os.path.join(str(folder), "")
+    paths = [(path[len(top):].replace(os.sep, "/"), path)
+             for path in files_under(folder, all_names=True)]
+    return iter(sorted(paths))
+
+
+def within(folder: Path, config: SiteConfig) -> tuple[str, ...]:
+    """Where a symbolic link in a theme folder may lead: into that folder's theme, or
+    the project (a link out of them could publish a file of the builder's machine)."""
+    return roots(folder.parent, config.root)
+
+
+def read_theme_file(path: str, inside: tuple[str, ...]) -> bytes:
+    """A theme file's bytes (``guards.read_bounded``): ``Refused`` or ``OSError`` if it
+    cannot be used."""
+    return read_bounded(path, MAX_BYTES, inside)
+
+
 def checksum(config: SiteConfig) -> str:
-    """A checksum of every template and asset the site is built with (the theme chain)."""
+    """A checksum of every template and asset the site is built with (the theme chain); a
+    file that cannot be read counts by why (``read_theme_file``)."""
     digest = hashlib.sha256()
     for kind, folders in (("templates", template_dirs(config)), ("static", static_dirs(config))):
         for rank, folder in enumerate(folders):
-            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-                digest.update(f"{kind}:{rank}:{path.relative_to(folder).as_posix()}\n".encode())
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
+            inside = within(folder, config)
+            for rel, path in theme_files(folder):
+                digest.update(f"{kind}:{rank}:{rel}\n".encode("utf-8", "surrogateescape"))
+                try:
+                    digest.update(hashlib.sha256(read_theme_file(path, inside)).digest())
+                except (Refused, OSError) as exc:
+                    digest.update(repr(exc).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()[:32]
 
 
@@ -138,13 +173,32 @@ class Dedent(jinja2.ext.Extension):
             yield token
 
 
+class _Loader(jinja2.FileSystemLoader):
+    """Jinja's loader of one folder, which opens a template only if it is a regular file (a
+    FIFO would hang the build) reached by no link out of its theme or the project."""
+
+    def __init__(self, folder: Path, config: SiteConfig) -> None:
+        super().__init__(str(folder), encoding="utf-8")
+        self.inside = within(folder, config)
+
+    def get_source(self, environment, template):  # type: ignore[no-untyped-def]
+        path = os.path.join(self.searchpath[0], *jinja2.loaders.split_template_path(template))
+        if os.path.lexists(path):
+            try:
+                regular_file(path, self.inside)
+            except (Refused, OSError) as exc:
+                raise jinja2.TemplateError(
+                    f"{shown(path)}: {getattr(exc, 'reason', None) or exc}") from None
+        return super().get_source(environment, template)
+
+
 def make_environment(config: SiteConfig) -> jinja2.Environment:
     """The Jinja environment for ``config``'s theme chain."""
-    chain = [jinja2.FileSystemLoader(str(d), encoding="utf-8") for d in template_dirs(config)]
+    chain = [_Loader(d, config) for d in template_dirs(config)]
     prefixed = jinja2.PrefixLoader(
         {
-            "default": jinja2.FileSystemLoader(str(default_theme_dir() / "templates")),
-            "theme": jinja2.FileSystemLoader(str(theme_dir(config) / "templates")),
+            "default": _Loader(default_theme_dir() / "templates", config),
+            "theme": _Loader(theme_dir(config) / "templates", config),
         },
         delimiter=":",
     )

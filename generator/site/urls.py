@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from ..engine.guards import split_url
 from ..model.names import segment
 
 
@@ -117,8 +118,10 @@ class Paths:
         return f"timeline/{year:04d}/index.html"
 
     @staticmethod
-    def month(year: int, month: int) -> str:
-        return f"timeline/{year:04d}/{month:02d}/index.html"
+    def month(year: int, month: int, page: int = 1) -> str:
+        """A month's page (``page``: of a month with many statements, ``pages.MONTH_LIMIT``)."""
+        folder = f"timeline/{year:04d}/{month:02d}"
+        return f"{folder}/index.html" if page == 1 else f"{folder}/page-{page}.html"
 
     @staticmethod
     def issuer(issuer_id: str, year: int | None = None) -> str:
@@ -221,7 +224,8 @@ def safe_href(url: str | None) -> str | None:
     match = _SCHEME.match(cleaned)
     if not match or match.group(1).lower() not in _SAFE_SCHEMES:
         return None
-    if not urlsplit(cleaned).netloc:
+    parts = split_url(cleaned)
+    if parts is None or not parts.netloc:
         return None
     return cleaned
 
