@@ -5,7 +5,8 @@ function and turns the report into messages and an exit status:
 
 - 0: done (problems, if any, were reported and skipped; see ``--strict``);
 - 1: problems were found and ``--strict`` was given (``check``: any problem);
-- 2: the command could not run at all (bad arguments, bad config, unsafe output folder).
+- 2: the command could not run at all (bad arguments, bad config, unsafe output folder);
+  ``check`` says 1 for a configuration it cannot use: that is a problem it found.
 """
 
 from __future__ import annotations
@@ -186,7 +187,8 @@ def _main(args: argparse.Namespace) -> int:
             build.build(config, report, search=not args.no_search, keep=_kept)
     except BuildInterrupted as exc:
         print(f"error: {printable(str(exc))}", file=sys.stderr)
-        return 2
+        # `check` found a problem (a configuration it cannot use, say): its answer is 1.
+        return 1 if args.command == "check" else 2
     print(_summary(args.command, report))
     if args.command == "build":
         print(f"site: {shown(config.output_dir)}")

@@ -176,7 +176,7 @@ def test_check_reports_links_fifos_devices_and_bad_names_among_captures_store_an
         assert starts(lines, f"error: {where}/zero.md: is a symbolic link to /dev/zero, outside")
     assert starts(lines, f"error: static/leak.txt: is a symbolic link to {outside}, outside the "
                          "project folder: not followed")
-    assert starts(lines, "error: content/sources/bad\\xff.txt: the file name is not UTF-8")
+    assert starts(lines, "error: content/sources/bad\\xff.txt: the file's name (or its folder's) is not")
     assert "error: content/sources/evil\\x1b[31mRED.txt: the file is empty" in lines
     assert "\x1b" not in result.stderr and "Traceback" not in result.stderr
     build = run("build", "--no-search", cwd=config.root, timeout=300)
@@ -355,3 +355,33 @@ def test_a_folder_that_cannot_be_read_is_named_and_check_fails(as_user):
     build = run_as("build", "--no-search")
     assert build.returncode == 0
     assert "content/statements/2021: is a folder that cannot be read" in build.stderr
+
+
+def test_check_reports_a_configuration_it_cannot_use_with_exit_status_1(make_site):
+    # Issue 27, items 1, 5 and 9 as `check` sees them: the other commands cannot run (2).
+    bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n"
+    for text in (bomb, "title: T\nbase_url: 'https://[::1/'\n", "title: T\nlanguage: 2023-02-30\n"):
+        config = make_site(seeds=True)
+        config.config_path.write_text(text)
+        result = run("check", cwd=config.root)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.startswith("error: ") and "config.yaml" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert run("import", cwd=config.root).returncode == 2
+
+
+def test_a_capture_in_a_folder_named_in_bytes_that_are_not_utf8_is_named_and_the_rest_builds(
+        make_site):
+    config = make_site(seeds=True)
+    folder = config.source_dir / os.fsdecode(b"bad\xff")
+    folder.mkdir()
+    (folder / "x.txt").write_bytes(next(SEEDS.glob("*.txt")).read_bytes())
+    hand = config.content_dir / os.fsdecode(b"mine\xfe")
+    hand.mkdir(parents=True)
+    (hand / "h.md").write_text("---\ntitle: Mine\ndate: 2020-01-01\n---\n\nText.\n")
+    result = run("build", "--no-search", cwd=config.root)
+    assert result.returncode == 0, result.stderr
+    assert problem_lines(result.stderr) == [
+        "error: content/sources/bad\\xff/x.txt: the file's name (or its folder's) is not UTF-8 "
+        "text, so the store could not name it (rename it)"]
+    assert "3 statements in the archive" in result.stdout

@@ -169,7 +169,8 @@ def test_a_capture_whose_name_is_not_utf8_is_named_escaped_and_the_rest_imports(
     (config.source_dir / name).write_bytes(seed.read_bytes().replace(b"Pyongyang", b"Wonsan"))
     report, problems = import_problems(config)
     assert problems == {"content/sources/bad\\xff\\xfe.txt": (
-        "error", "the file name is not UTF-8 text, so the store could not name it")}
+        "error", "the file's name (or its folder's) is not UTF-8 text, so the store could not "
+                 "name it")}
     assert report.counts["statements created"] == 2
 
 

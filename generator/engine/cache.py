@@ -43,7 +43,8 @@ _GONE = object()
 def lookup_name(prefix: str, key: str) -> str:
     """The name of a lookup kept per ``key`` (a folder, an output file): short, and safe as a
     file name whatever ``key`` holds."""
-    return f"{prefix}-{hashlib.blake2b(key.encode(), digest_size=8).hexdigest()}"
+    data = key.encode("utf-8", "surrogateescape")  # a folder named in bytes that are not UTF-8
+    return f"{prefix}-{hashlib.blake2b(data, digest_size=8).hexdigest()}"
 
 
 def folder_of(path: str) -> str:

@@ -664,8 +664,9 @@ def save(
         stored = existing.files.get(statement.id)
         if stored is None:
             path = default_path(content_dir, statement.id)
-            if path.exists():
-                # A file we could not parse sits where this one goes: never overwrite it.
+            if os.path.lexists(path):
+                # A file we could not parse (or a link, a FIFO) sits where this one goes:
+                # never overwrite it.
                 report.error(shown(path), STAGE,
                              f"not written: the file exists but could not be read, so "
                              f"statement {statement.id} was not saved",
