@@ -385,3 +385,20 @@ def test_a_capture_in_a_folder_named_in_bytes_that_are_not_utf8_is_named_and_the
         "error: content/sources/bad\\xff/x.txt: the file's name (or its folder's) is not UTF-8 "
         "text, so the store could not name it (rename it)"]
     assert "3 statements in the archive" in result.stdout
+
+
+def test_a_fifo_or_a_device_added_after_a_build_does_not_stop_the_next_one(make_site):
+    # The build's first step hashes the inputs whose stat changed (a fresh checkout with its
+    # cache): a FIFO there would wait for a writer forever, /dev/zero never end.
+    config = make_site(seeds=True)
+    assert run("build", "--no-search", cwd=config.root).returncode == 0
+    os.mkfifo(config.source_dir / "pipe.txt")
+    os.mkfifo(config.content_dir / "pipe.md")
+    os.symlink("/dev/zero", config.source_dir / "zero.txt")
+    result = run("build", "--no-search", cwd=config.root, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert problem_lines(result.stderr) == [
+        "error: content/sources/pipe.txt: is a named pipe (FIFO), not a regular file: not read",
+        "error: content/sources/zero.txt: is a symbolic link to /dev/zero, outside the project "
+        "folder: not followed (copy the file into the project, or make the link point inside it)",
+        "error: content/statements/pipe.md: is a named pipe (FIFO), not a regular file: not read"]

@@ -115,20 +115,29 @@ def _link(path: str) -> str:
         return "?"
 
 
-def read_bounded(path: str | os.PathLike[str], limit: int, inside: Iterable[str] | None = None
-                 ) -> bytes:
-    """The bytes of the regular file ``path`` (see ``regular_file``), at most ``limit``.
-
-    The size a file's stat gives is not trusted (procfs files say 0): the file is read
-    until its end or past ``limit``, and then refused. Opened without blocking, so a file
-    swapped for a FIFO after the look is refused rather than waited on.
-    """
+def open_regular(path: str | os.PathLike[str], inside: Iterable[str] | None = None
+                 ) -> tuple[int, os.stat_result]:
+    """A descriptor open for reading the regular file ``path`` (see ``regular_file``), and
+    its stat; the caller closes it. Opened without blocking, so a file swapped for a FIFO
+    after the look is refused rather than waited on."""
     target, _ = regular_file(path, inside)
     fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0))
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise Refused(f"is {_kind(st.st_mode)}, not a regular file: not read")
+    return fd, st
+
+
+def read_bounded(path: str | os.PathLike[str], limit: int, inside: Iterable[str] | None = None
+                 ) -> bytes:
+    """The bytes of the regular file ``path`` (``open_regular``), at most ``limit``.
+
+    The size a file's stat gives is not trusted (procfs files say 0): the file is read
+    until its end or past ``limit``, and then refused.
+    """
+    fd, st = open_regular(path, inside)
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise Refused(f"is {_kind(st.st_mode)}, not a regular file: not read")
         parts = []
         size = 0
         while True:

@@ -497,11 +497,11 @@ class Bodies:
             return kept[1]
         # Not kept (the cache lost it): the file has it, if it is still the file it was.
         try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
+            data = read_bounded(path, MAX_BYTES)
+        except (Refused, OSError) as exc:
+            why = exc.reason if isinstance(exc, Refused) else exc.strerror or exc
             raise BuildInterrupted(f"{shown(path)}: cannot read the statement's text again "
-                                   f"({exc.strerror or exc}); the previous site is unchanged"
-                                   ) from None
+                                   f"({why}); the previous site is unchanged") from None
         if hashlib.sha256(data).hexdigest() != statement.checksum:
             raise BuildInterrupted(f"{shown(path)}: changed while the build ran; the previous "
                                    "site is unchanged: build again")
@@ -629,10 +629,12 @@ def _write_unless_changed(item: tuple[Path, str, Statement, str, str | None]
     path, _, _, text, expected = item
     if expected is not None:
         try:
-            if hashlib.sha256(path.read_bytes()).hexdigest() != expected:
+            if hashlib.sha256(read_bounded(path, MAX_BYTES)).hexdigest() != expected:
                 return None
         except FileNotFoundError:
             pass  # deleted meanwhile: written again, as a build would
+        except Refused:
+            return None  # no longer the file it was (a FIFO now, say): left as it is
     return write_atomic(path, text)
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..config import SiteConfig
 from ..engine.cache import Cache, StatKey, folder_of, lookup_name
+from ..engine.guards import Refused, open_regular
 from . import LOOKUP, SUFFIX, import_record
 
 #: The captures' checksums, a lookup per folder: path -> (stat, SHA-256 of the bytes).
@@ -36,12 +37,15 @@ SOURCES = "sources"
 
 
 def _sha256(path: str) -> str | None:
+    """The checksum of ``path``'s bytes; None for what is not a regular file (a FIFO would
+    hang, a device never end: the reading step names them) or cannot be read."""
     digest = hashlib.sha256()
     try:
-        with open(path, "rb") as handle:
+        fd, _ = open_regular(path)
+        with os.fdopen(fd, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
-    except OSError:
+    except (Refused, OSError):
         return None
     return digest.hexdigest()
 
