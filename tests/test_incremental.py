@@ -125,6 +125,34 @@ def test_a_changed_title_updates_the_lists_that_show_it(tmp_path):
     assert tree(site) == clean_build(config, tmp_path)
 
 
+def test_a_description_follows_what_it_is_made_from(tmp_path, monkeypatch):
+    from generator.site import descriptions
+
+    config = make_archive(tmp_path)
+    build(config)
+    site = config.output_dir
+    article = next(site.glob("statements/2022/2022-09-22-vice-director-general-*.html"))
+    edit_statement(config, "2022-09-22-vice-director-general", "The vice director general",
+                   "The deputy director general")
+    build(config)
+    assert '<meta name="description" content="Pyongyang, September 22 (KCNA) -- The deputy ' \
+           'director general' in article.read_text()
+    # What a listing's description says is part of its page's key: here the description
+    # of 2024 changes while nothing of 2024 does (and a statement of 2022, so that the build
+    # does not stop at once for want of a change).
+    year_page = site / "timeline/2024/index.html"
+    before = year_page.stat().st_ino
+    monkeypatch.setattr(descriptions, "year", lambda year: f"{year.year}, described anew.")
+    edit_statement(config, "2022-09-22-vice-director-general", "The deputy director general",
+                   "The vice director general")
+    build(config)
+    assert year_page.stat().st_ino != before
+    assert '<meta name="description" content="2024, described anew.">' in year_page.read_text()
+    fresh = tmp_path / "fresh"
+    build(config, output_dir=fresh)
+    assert tree(site) == tree(fresh)
+
+
 def test_an_added_statement_appears_everywhere_a_clean_build_puts_it(tmp_path):
     config = make_archive(tmp_path, with_fixtures=False)
     build(config, search=True)

@@ -4,6 +4,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import unicodedata
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -232,3 +233,22 @@ def test_any_front_matter_is_read_or_refused_with_a_reason(tmp_path_factory, fro
         assert (stored.statement is None) == bool(stored.problems)
         for problem in stored.problems:
             assert problem.line().isprintable()
+
+
+@SETTINGS
+@given(text=st.text(max_size=400))
+def test_a_description_is_one_line_of_text_no_longer_than_its_limit(text):
+    from generator.site.descriptions import LIMIT, clip
+
+    described = clip(text)
+    assert len(described) <= LIMIT
+    assert described == " ".join(described.split())
+    assert not any(unicodedata.category(c) == "Cc" for c in described)
+    # Control characters and the non-characters HTML forbids become spaces.
+    words = "".join(" " if unicodedata.category(c) == "Cc" or "\ufdd0" <= c <= "\ufdef"
+                    or c in "\ufffe\uffff" else c for c in text).split()
+    if len(" ".join(words)) <= LIMIT:
+        assert described == " ".join(words)
+    else:  # whole words from the start, then an ellipsis
+        assert described.endswith("\u2026")
+        assert " ".join(words).startswith(described[:-1].rsplit(" ", 1)[0])

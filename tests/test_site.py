@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,53 @@ def test_disagreeing_dates_are_shown_on_the_page(site):
 def test_title_only_items_say_so(site):
     html = statement_page(site, "tablet-displayed-in-russia")
     assert "No text was captured for this item" in html
+
+
+class _Descriptions(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+        if tag == "meta" and dict(attrs).get("name") == "description":
+            self.found.append(dict(attrs).get("content") or "")
+
+
+def descriptions_of(html: str) -> list[str]:
+    parser = _Descriptions()
+    parser.feed(html)
+    return parser.found
+
+
+def test_every_page_describes_itself_in_one_line_search_engines_show_whole(site):
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 30
+    seen = {}
+    for page in pages:
+        (description,) = descriptions_of(page.read_text())
+        where = page.relative_to(site).as_posix()
+        assert 40 <= len(description) <= 160, (where, description)
+        assert description == " ".join(description.split()), where
+        seen[where] = description
+    # Each listing says what it lists; no two pages of a kind say the same.
+    assert seen["index.html"].startswith("Test Archive: 12 statements from ")
+    assert seen["timeline/2022/09/index.html"].startswith("The 2 statements of September 2022")
+    assert "Foreign Ministry" in seen["organizations/foreign-ministry/index.html"]
+    assert len(set(seen.values())) == len(seen)
+
+
+def test_an_article_is_described_by_its_opening_words_as_text(site):
+    (html,) = [statement_page(site, "2022-09-22-vice-director-general")]
+    (description,) = descriptions_of(html)
+    assert description.startswith("Pyongyang, September 22 (KCNA) -- The vice director general ")
+    assert description.endswith("\u2026") and len(description) <= 160
+    # A body that looks like Markdown is described as the text it shows, not as Markdown.
+    (description,) = descriptions_of(statement_page(site, "2024-11-06-press-review"))
+    assert ("on Wednesday: - The respected Comrade Kim Jong Un sent gifts. "
+            "# 1 priority is the *harvest* and") in description
+    # An item without text is described by its title and date.
+    (description,) = descriptions_of(statement_page(site, "tablet-displayed-in-russia"))
+    assert "title only" in description and "2024" in description
 
 
 def test_original_links_are_links_only_when_they_are_http(site):

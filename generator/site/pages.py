@@ -39,8 +39,9 @@ from ..engine.keys import fingerprint
 from ..model.archive import Archive, Facet, Month, by_day, source_id
 from ..model.documents import Statement
 from ..model.issuers import kind_label
+from ..model.markdown import plain_text
 from ..model.markdown import render as render_markdown
-from . import charts, citations, exports, fulltext
+from . import charts, citations, descriptions, exports, fulltext
 from .theme import MONTH_NAMES
 from .urls import AbsoluteLinks, Links, Paths, safe_href
 
@@ -184,18 +185,24 @@ class Totals:
 
 def _page(path: str, templates: Sequence[str], site: SiteInfo, title: str, kind: str,
           key: object, context: Callable[[], dict[str, Any]],
-          links: Links | None = None, compressed: bool = False) -> PageSpec:
+          links: Links | None = None, compressed: bool = False,
+          description: str = "") -> PageSpec:
     return _spec(path, tuple(templates), site, title, kind,
-                 fingerprint(_site_key(CODE, site), path, templates, title, key), context,
-                 links, compressed)
+                 fingerprint(_site_key(CODE, site), path, templates, title, description, key),
+                 context, links, compressed, description)
 
 
 def _spec(path: str, templates: tuple[str, ...], site: SiteInfo, title: str, kind: str,
           key: str, context: Callable[[], dict[str, Any]], links: Links | None = None,
-          compressed: bool = False) -> PageSpec:
+          compressed: bool = False, description: str = "") -> PageSpec:
+    """A page; its ``page.description`` (``descriptions``) is ``description``, or the
+    context's ``description`` where the text it is made from is read only to render it
+    (a statement's, whose key covers its text)."""
     def make() -> dict[str, Any]:
+        data = context()
         return {"site": site, "links": links or Links(path, site.base_url),
-                "page": {"path": path, "title": title, "kind": kind}, **context()}
+                "page": {"path": path, "title": title, "kind": kind,
+                         "description": data.pop("description", description)}, **data}
 
     return PageSpec(path, templates, key, make, compressed)
 
@@ -278,8 +285,10 @@ def _statement_pages(archive: Archive, site: SiteInfo, briefs: Briefs, keys: Key
         def context(statement: Statement = statement, neighbours=neighbours, issuer=issuer,
                     organization=organization, path: str = path) -> dict[str, Any]:
             url = Links(path, site.base_url).absolute()
-            rendered = render_markdown(archive.body(statement))
+            body = archive.body(statement)
+            rendered = render_markdown(body)
             return {
+                "description": descriptions.statement(statement, plain_text(body)),
                 "statement": statement,
                 "body_html": rendered.html,
                 "too_deep": rendered.too_deep,
@@ -341,7 +350,8 @@ def _timeline_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterato
     counts = archive.month_counts()
     yield _page(path, ("timeline.html",), site, "Timeline", "timeline", counts,
                 lambda path=path: {"years": archive.years,
-                                   "chart": _month_chart(archive, Links(path))})
+                                   "chart": _month_chart(archive, Links(path))},
+                description=descriptions.timeline(archive.years, len(archive.statements)))
     years = archive.years
     for i, year in enumerate(years):
         path = Paths.year(year.year)
@@ -356,6 +366,7 @@ def _timeline_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterato
                 "previous": previous,
                 "next": following,
             },
+            description=descriptions.year(year),
         )
     months = [m for y in years for m in y.months]
     for i, month in enumerate(months):
@@ -375,6 +386,7 @@ def _timeline_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterato
                 number=number, pages=total: {
                     "month": month, "previous": previous, "next": following,
                     "days": by_day(part), "page_number": number, "pages": pages},
+                description=descriptions.month(month, number, total),
             )
 
 
@@ -481,6 +493,7 @@ def _facet_pages(archive: Archive, site: SiteInfo, facets: Sequence[Facet],
                 "parent": parent,
                 "feed": Links(path).to(_facet_feed(facet)),
             },
+            description=descriptions.facet(facet),
         )
         if not paged or same is not None or facet.kind == "kind":
             continue
@@ -509,6 +522,7 @@ def _facet_pages(archive: Archive, site: SiteInfo, facets: Sequence[Facet],
                     "year_links": {y: Links(year_path).to(_facet_path(facet, y))
                                    for y, _ in years},
                 },
+                description=descriptions.facet_year(facet, year),
             )
 
 
@@ -524,7 +538,9 @@ def _issuer_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[
     yield _page(Paths.issuers(), ("issuers.html",), site, "Issuers", "issuers", key,
                 lambda: {"organizations": archive.organizations, "tree": archive.tree,
                          "orphans": orphans, "unattributed": unattributed,
-                         "kinds": archive.kinds})
+                         "kinds": archive.kinds},
+                description=descriptions.issuers(len(archive.organizations),
+                                                 len(archive.issuers)))
     yield from _facet_pages(archive, site, archive.organizations, briefs)
     yield from _facet_pages(archive, site, archive.issuers, briefs)
     yield from _facet_pages(archive, site, archive.kinds, briefs)
@@ -533,7 +549,8 @@ def _issuer_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[
 def _source_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[Spec]:
     key = tuple((f.id, f.name, f.count, f.first.date, f.last.date) for f in archive.sources)
     yield _page(Paths.sources(), ("sources.html",), site, "Sources", "sources", key,
-                lambda: {"sources": archive.sources})
+                lambda: {"sources": archive.sources},
+                description=descriptions.sources(len(archive.sources)))
     yield from _facet_pages(archive, site, archive.sources, briefs)
 
 
@@ -552,25 +569,27 @@ def _home(archive: Archive, site: SiteInfo, totals: Totals, briefs: Briefs) -> S
         "top_issuers": top,
         "chart": _month_chart(archive, Links(path)),
         "years": archive.years,
-    })
+    }, description=descriptions.home(site.title, totals.statements, totals.issuers,
+                                     totals.first, totals.last))
 
 
 def _search(archive: Archive, site: SiteInfo) -> Spec:
     buckets = tuple(sorted({Paths.bucket(s.id) for s in archive.statements}))
     return _page(Paths.search(), ("search.html",), site, "Search", "search", buckets,
-                 lambda: {"buckets": buckets})
+                 lambda: {"buckets": buckets}, description=descriptions.search(site.title))
 
 
 def _data_page(site: SiteInfo) -> Spec:
     """The page that says what the data files hold and how to load them (the footer's
     one link to the data)."""
-    return _page(Paths.data_page(), ("data.html",), site, "Research data", "data", None, dict)
+    return _page(Paths.data_page(), ("data.html",), site, "Research data", "data", None, dict,
+                 description=descriptions.data(site.title))
 
 
 def _not_found(site: SiteInfo) -> Spec:
     links = AbsoluteLinks(Paths.not_found(), site.base_url)
     return _page(Paths.not_found(), ("404.html",), site, "Page not found", "404", None,
-                 dict, links=links)
+                 dict, links=links, description=descriptions.not_found(site.title))
 
 
 # --- feeds, sitemap, robots, data --------------------------------------------------------
