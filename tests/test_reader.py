@@ -118,7 +118,7 @@ class Tab:
         self.page.emulate_media(media="screen")
         response = self.page.goto(self.published.url(path))
         if self.javascript and path.startswith("search/"):
-            self.page.wait_for_selector("#search[data-engine]", timeout=15000)
+            self.page.wait_for_selector("#search[data-filters]", timeout=15000)
             if "q=" in path:
                 self.page.wait_for_selector("#search-results li", timeout=15000)
         return response

@@ -207,3 +207,47 @@ def test_an_offline_index_of_another_format_is_not_read_and_the_page_says_to_rel
         page.wait_for_function("document.getElementById('search-status').textContent"
                                ".includes('reload')", timeout=15000)
         assert titles(page) == [] and watch.errors == []
+
+
+#: Runs before the page's own scripts: records every layout shift (Chromium's Layout
+#: Instability API, what Lighthouse's cumulative layout shift adds up), with what moved.
+SHIFTS = """
+window.__shifts = [];
+new PerformanceObserver(list => {
+  for (const entry of list.getEntries()) {
+    if (entry.hadRecentInput) continue;
+    window.__shifts.push({value: entry.value, moved: (entry.sources || []).map(s =>
+      s.node ? (s.node.id || s.node.className || s.node.nodeName) : "?")});
+  }
+}).observe({type: "layout-shift", buffered: true});
+"""
+
+#: Lighthouse's phone (a Moto G Power) and a desktop.
+SCREENS = {"phone": {"width": 412, "height": 823}, "desktop": {"width": 1280, "height": 800}}
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("query", ["?q=Russia", "?q=Russia&year=2022&sort=date-desc"])
+def test_nothing_on_the_search_page_moves_as_its_results_and_filters_arrive(search_url, screen,
+                                                                            query):
+    url, engine = search_url
+    with chromium() as browser:
+        context = browser.new_context(viewport=SCREENS[screen])
+        context.add_init_script(SHIFTS)
+        page = context.new_page()
+        watch = PageWatch(page)
+        page.goto(url + query)
+        # Until the results and the filters (with their counts) are shown.
+        page.wait_for_function("""() => {
+            const results = document.getElementById("search-results");
+            return results.querySelector("li") && !results.hasAttribute("aria-busy")
+              && document.querySelector("#search-filters .count:not(:empty)"); }""",
+                               timeout=15000)
+        assert page.get_attribute("#search", "data-engine") == engine
+        assert page.locator("#search-filters input:checked").count() == query.count("year=")
+        # Two frames after the last change, every shift it caused has been reported.
+        page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        shifts = page.evaluate("window.__shifts")
+        assert shifts == [], f"the layout shifted by {sum(s['value'] for s in shifts):.3f}: {shifts}"
+        assert watch.errors == []
+        context.close()

@@ -32,6 +32,7 @@
   var statusLine = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var moreButton = document.getElementById("search-more");
+  var filterSummary = document.querySelector("#search-filter-box > summary");
 
   // ---- state <-> URL -------------------------------------------------------------------
 
@@ -45,9 +46,10 @@
   function formState() {
     var state = { q: input.value.trim(), sort: sortSelect.value, filters: {} };
     FILTERS.forEach(function (name) {
-      state.filters[name] = Array.prototype.map.call(
-        filtersBox.querySelectorAll('input[name="' + name + '"]:checked'),
-        function (el) { return el.value; });
+      // Until the filters are shown, those of the last search (the link's) still hold.
+      state.filters[name] = !filtersShown ? lastState.filters[name].slice() :
+        Array.prototype.map.call(filtersBox.querySelectorAll('input[name="' + name + '"]:checked'),
+                                 function (el) { return el.value; });
     });
     return state;
   }
@@ -121,11 +123,14 @@
     // into it (Pagefind's multisite search). Each index tags its pages with the filter
     // "bucket", so that a date-ordered search can ask one bucket at a time: Pagefind ranks
     // a sorted search within each index, not across them. baseUrl "/": result URLs come
-    // back as paths from the site root, made relative below.
+    // back as paths from the site root, made relative below. Pagefind runs in its web
+    // worker (pagefind-worker.js), so that its WebAssembly and the unpacking of its index
+    // files leave the page free to show the results; the filters' values and counts
+    // (every filter file of every bucket) are loaded only once the first results are shown.
     var first = buckets[0];
     var common = { baseUrl: "/", excerptLength: 32 };
     return import(url(first, "pagefind.js")).then(function (pf) {
-      return pf.options({ excerptLength: 32, baseUrl: "/", noWorker: true,
+      return pf.options({ excerptLength: 32, baseUrl: "/",
                           basePath: url(first), mergeFilter: { bucket: first } })
         .then(function () { return pf.init(); })
         .then(function () {
@@ -133,9 +138,9 @@
             return pf.mergeIndex(url(b), Object.assign({ mergeFilter: { bucket: b } }, common));
           }));
         })
-        .then(function () { return pf.filters(); })
-        .then(function (filters) {
-          return { name: "pagefind", filters: filters, search: pagefindSearch(pf) };
+        .then(function () {
+          return { name: "pagefind", filters: null, search: pagefindSearch(pf),
+                   loadFilters: function () { return pf.filters(); } };
         });
     });
   }
@@ -429,6 +434,8 @@
   var shown = 0;
   var generation = 0;
   var countSpans = {};
+  var filtersShown = false;
+  var lastState = readState();
 
   function buildFilters(all, state) {
     filtersBox.textContent = "";
@@ -484,6 +491,7 @@
   }
 
   function updateCounts(counts) {
+    counts = counts || {};
     FILTERS.forEach(function (name) {
       var spans = countSpans[name] || {};
       Object.keys(spans).forEach(function (value) {
@@ -537,8 +545,11 @@
 
   function run(state) {
     writeState(state);
+    lastState = state;
     var mine = ++generation;
     var chosen = FILTERS.some(function (f) { return state.filters[f].length; });
+    var count = FILTERS.reduce(function (n, f) { return n + state.filters[f].length; }, 0);
+    if (filterSummary) filterSummary.textContent = count ? "Filters (" + count + " chosen)" : "Filters";
     if (!state.q && !chosen) {
       list.textContent = "";
       moreButton.hidden = true;
@@ -577,7 +588,35 @@
   });
   moreButton.addEventListener("click", function () { showMore(); });
 
-  var initial = readState();
+  /* How many results each filter value would give to the search ``state``. */
+  function countsFor(state) {
+    var chosen = FILTERS.some(function (f) { return state.filters[f].length; });
+    if (!state.q && !chosen) return Promise.resolve(engine.filters);
+    return engine.search(state).then(function (result) { return result.counts; });
+  }
+
+  /* The filters, once the first results are shown: their values with their counts, and
+     the boxes of the search being shown ticked (all at once: counts put in afterwards
+     would move the values below them as they widen). */
+  function showFilters() {
+    return Promise.resolve(engine.filters || engine.loadFilters()).then(function (all) {
+      engine.filters = all;
+      var mine = generation;
+      var state = lastState;
+      return countsFor(state).then(function (counts) {
+        if (mine !== generation) return showFilters();  // a newer search: count for it
+        buildFilters(all, state);
+        updateCounts(counts);
+        filtersShown = true;
+        // Open beside the results on a wide screen; folded on a narrow one, where the
+        // filters come first: unfolded there, they would push the results down.
+        var filterBox = document.getElementById("search-filter-box");
+        if (filterBox && window.matchMedia("(min-width: 48rem)").matches) filterBox.open = true;
+      });
+    });
+  }
+
+  var initial = lastState;
   input.value = initial.q;
   sortSelect.value = initial.sort;
   statusLine.textContent = "Loading the search index\u2026";
@@ -591,14 +630,13 @@
   start.then(function (ready) {
     engine = ready;
     box.setAttribute("data-engine", engine.name);
-    buildFilters(engine.filters, initial);
-    // The filters start folded on a narrow screen (results first), unless the link chose some.
-    var filterBox = document.getElementById("search-filter-box");
-    var chosen = FILTERS.some(function (f) { return initial.filters[f].length; });
-    if (filterBox && (chosen || window.matchMedia("(min-width: 48rem)").matches)) {
-      filterBox.open = true;
-    }
-    return run(initial);
+    return run(initial).then(function () {
+      return showFilters().then(function () { box.setAttribute("data-filters", "shown"); },
+        function (error) {
+          box.setAttribute("data-filters", "failed");
+          filtersBox.textContent = "The filters could not be loaded: " + (error && error.message);
+        });
+    });
   }).catch(function (error) {
     statusLine.textContent = error && error.stale
       ? "The site was updated while you had it open: reload the page to search it."
