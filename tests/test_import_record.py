@@ -360,6 +360,17 @@ def new_statement(config):
                 "Pyongyang,", f"Pyongyang {n},", 1))
 
 
+def new_version(config):
+    """A recapture of a statement, two days later, with a sentence reworded: a version."""
+    path = seed_capture(config)
+    text = path.read_text()
+    marker = "We condemn the U.S. for thoughtlessly circulating"
+    assert marker in text
+    text = text.replace(marker, "We strongly denounce the U.S. for recklessly circulating", 1)
+    (config.source_dir / "recaptured.txt").write_text(
+        text.replace("January 24, 2025", "January 26, 2025", 1))
+
+
 def edit_records(config):
     path = config.source_dir / "records_messy.json"
     path.write_text(path.read_text().replace("The security environment is grave.",
@@ -377,6 +388,7 @@ def edit_records(config):
     pytest.param(lambda config: (config.source_dir / "dates_disagree.txt").write_bytes(b""),
                  id="a capture emptied"),
     pytest.param(edit_records, id="a record of a dump changed"),
+    pytest.param(new_version, id="a new version of a statement"),
     pytest.param(lambda config: os.utime(seed_capture(config), ns=(1, 1)), id="touched"),
 ])
 def test_changed_captures_are_imported_as_a_full_import_would(
@@ -391,7 +403,8 @@ def test_changed_captures_are_imported_as_a_full_import_would(
 def test_changes_in_a_row_each_import_as_a_full_import_would(settled, monkeypatch, tmp_path):
     for n, edit in enumerate([new_statement,
                               lambda config: (config.source_dir / "dates_disagree.txt").unlink(),
-                              add_capture, change_text, edit_records, same_title_other_text,
+                              add_capture, new_version, change_text, edit_records,
+                              same_title_other_text,
                               lambda config: seed_capture(config).unlink()]):
         edit(settled)
         assert not same_as_a_full_import(settled, monkeypatch, tmp_path / str(n))

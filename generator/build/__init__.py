@@ -34,7 +34,7 @@ from .. import ingest, output, store
 from ..config import SiteConfig
 from ..engine.cache import Cache
 from ..engine.parallel import Forked
-from ..model import issuers
+from ..model import issuers, versions
 from ..model.archive import Archive, build_archive
 from ..problems import BuildInterrupted, Report, shown
 from ..store import importer, moved
@@ -161,7 +161,9 @@ def load_archive(config: SiteConfig, report: Report, cache: Cache | None = None,
     with report.timed("read store"):
         statements = store.load_statements(config.content_dir, report, cache, files, config.root)
     with report.timed("issuers"):
-        statements = [issuers.with_issuer(s, authority, bodies.get) for s in statements]
+        statements = [issuers.with_issuer(s, authority,
+                                          lambda s: versions.shown_body(s, bodies.get(s)))
+                      for s in statements]
     with report.timed("model"):
         archive = build_archive(statements, report, authority, bodies.get)
     issuers.report_unlisted(archive.statements, authority, report, shown(config.issuers_file))

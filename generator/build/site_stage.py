@@ -257,7 +257,7 @@ class SiteStage:
         if 0 < len(self.offline_due) <= OFFLINE_ALONGSIDE:
             due = self.offline_due
             self.offline_child = children.enter_context(
-                Forked(lambda: _offline_files(due, self.archive.body, spread=False)))
+                Forked(lambda: _offline_files(due, self.archive, spread=False)))
 
     # -- 3. everything else --
 
@@ -294,7 +294,7 @@ class SiteStage:
             return
         with self.report.timed("offline search index"):
             made = (self.offline_child.result() if self.offline_child
-                    else _offline_files(self.offline_due, self.archive.body, spread=True))
+                    else _offline_files(self.offline_due, self.archive, spread=True))
             for (bucket, _), files in zip(self.offline_due, made, strict=True):
                 for path, data in files:
                     self.out.write(path, data, self.offline_keys[bucket])
@@ -326,7 +326,7 @@ class SiteStage:
                     self.out.write(spec.path, data, spec.key)
             lost = [(bucket, members) for bucket, members in self.offline_buckets.items()
                     if any(p.startswith(Paths.offline_index(bucket)) for p in missing)]
-            made = _offline_files(lost, self.archive.body, spread=False)
+            made = _offline_files(lost, self.archive, spread=False)
             for (bucket, _), files in zip(lost, made, strict=True):
                 for path, data in files:  # (the others are the same bytes, kept)
                     if path in missing:
@@ -409,12 +409,15 @@ def static_specs(config: SiteConfig, report: Report) -> list[pages.FileSpec]:
     return specs
 
 
-def _offline_files(due: list[tuple[str, list[Statement]]], body: Callable[[Statement], str],
+def _offline_files(due: list[tuple[str, list[Statement]]], archive: Archive,
                    *, spread: bool) -> OfflineFiles:
     """The files of each bucket's offline index (``spread``: over the cores)."""
+    def built(members: list[Statement]) -> list[tuple[str, bytes]]:
+        return list(offline.build(members, archive.body, archive.earlier))
+
     if spread:
-        return list(fork_map(lambda item: list(offline.build(item[1], body)), due))
-    return [list(offline.build(members, body)) for _, members in due]
+        return list(fork_map(lambda item: built(item[1]), due))
+    return [built(members) for _, members in due]
 
 
 def _by_bucket(paths: Iterable[str], folder: str) -> dict[str, list[str]]:

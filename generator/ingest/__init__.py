@@ -28,9 +28,10 @@ from typing import NamedTuple
 
 from ..engine.cache import Cache, FileCache
 from ..engine.keys import fingerprint
-from ..model import issuers
-from ..model.documents import Document, Issuer, Statement
+from ..model import issuers, textdiff
+from ..model.documents import Document, Issuer, Statement, Version
 from ..model.markdown import text_to_markdown
+from ..model.versions import join_body
 from ..problems import Problem, Report, Severity, shown
 from . import htmlpage, identity, kcnawatch, mapped, records, wacz, warc
 from .decode import Refused, SourceFile, files_under, read_head, read_source, readable
@@ -218,23 +219,51 @@ def read_documents(source_dir: Path, report: Report, cache: Cache | None = None,
     return documents, keys
 
 
-def statement_of(statement_id: str, grp: identity.Group, authority: issuers.Authority
-                 ) -> Statement:
-    """The statement a group of captures makes (its representative capture speaks for it)."""
-    first = grp.first
+def versions_of(grp: identity.Group) -> tuple[Version, ...]:
+    """A group's versions as the store keeps them, oldest first (none: not altered), each
+    with the size of its change from the one before (``model.textdiff.compare``)."""
+    versions: list[Version] = []
+    before: identity.Entry | None = None
+    for entry in grp.history:
+        seen = entry.seen
+        added = removed = 0
+        if before is not None:
+            change = textdiff.compare(before.first.paragraphs, entry.first.paragraphs)
+            added, removed = change.added, change.removed
+        versions.append(Version(
+            title=entry.first.title, sha256=entry.text,
+            first_seen=seen[0] if seen else None, last_seen=seen[-1] if seen else None,
+            captures=tuple(dict.fromkeys(d.capture.sha256 for d in entry.documents)),
+            added=added, removed=removed, reverts=entry.reverts))
+        before = entry
+    return tuple(versions)
+
+
+def statement_of(statement_id: str, grp: identity.Group, authority: issuers.Authority,
+                 aliases: tuple[str, ...] = ()) -> Statement:
+    """The statement a group of captures makes: its last version's capture speaks for it
+    (its first version's gives the date), and the body holds every version's text
+    (``model.versions``). ``aliases``: the ids of the statements it took in."""
+    latest = grp.latest
+    body = text_to_markdown(latest.paragraphs)
+    if grp.history:
+        body = join_body(body, {n: text_to_markdown(entry.first.paragraphs)
+                                for n, entry in enumerate(grp.history[:-1], start=1)})
     return Statement(
         id=statement_id,
-        title=first.title,
-        date=first.date,
-        source=first.source,
-        body=text_to_markdown(first.paragraphs),
+        title=latest.title,
+        date=grp.first.date,
+        source=latest.source,
+        body=body,
         captures=grp.captures,
-        date_from=first.date_from,
-        dateline=first.dateline,
+        date_from=latest.date_from,
+        dateline=latest.dateline,
         found_dates=grp.found_dates,
         topics=grp.topics,
-        title_only=not first.paragraphs,
-        issuer=issuer_of(first, authority),
+        title_only=not latest.paragraphs,
+        issuer=issuer_of(latest, authority),
+        versions=versions_of(grp),
+        aliases=aliases,
     )
 
 

@@ -90,10 +90,11 @@ def parse_file(source: SourceFile, mapping: RecordMapping) -> tuple[list[Documen
             rows, header = _rows(stream, _format(source.rel, stream))
             if header is not None:  # a CSV's columns are known before its records
                 _check_columns(mapping.fields, header)
-            for where, row in rows:
+            for order, (where, row) in enumerate(rows):
                 columns.update(key for key in row if key != _BAD)
                 try:
-                    documents.append(_document(source.rel, where, row, mapping, notes))
+                    documents.append(_document(source.rel, where, row, mapping, notes)
+                                     ._replace(order=order))
                 except ParseError as exc:
                     notes.append(Skipped(exc.reason, where, exc.hint))
         except _Broken as exc:

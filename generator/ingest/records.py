@@ -190,6 +190,7 @@ def _parse_record(raw: RawSource, index: int, record: Any, notes: list[Note]) ->
         found_dates=tuple(found),
         topics=topics,
         origin=f"{raw.rel}: {where}",
+        order=index,
     )
 
 

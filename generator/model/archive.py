@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from ..problems import Report, shown
+from . import versions
 from .documents import Statement
 from .issuers import Authority, kind_plural
 from .names import safe_segment, slugify
@@ -156,8 +157,24 @@ class Archive:
     """Every facet by ``(kind, id)``."""
     tree: dict[str, tuple[TreeRow, ...]] = field(default_factory=dict)
     """Each organisation's offices and issuers, in the authority list's order."""
-    body: Callable[[Statement], str] = field(default=own_body, compare=False)
-    """A statement's body (``Statement.body``, or, where that is None, read when asked for)."""
+    whole: Callable[[Statement], str] = field(default=own_body, compare=False)
+    """A statement's whole body (``Statement.body``, or, where that is None, read when asked
+    for): the text it shows, then its other versions' (``model.versions``)."""
+
+    def body(self, statement: Statement) -> str:
+        """The text ``statement`` shows (its last version's)."""
+        return versions.shown_body(statement, self.whole(statement))
+
+    def texts(self, statement: Statement) -> dict[int, str | None]:
+        """Each of its versions' texts, by number (``versions.texts``)."""
+        return versions.texts(statement, self.whole(statement))
+
+    def earlier(self, statement: Statement) -> list[str]:
+        """The texts of its versions but the one it shows (none: not altered)."""
+        if not statement.altered:
+            return []
+        texts = self.texts(statement)
+        return [t for n, t in sorted(texts.items()) if n < len(statement.versions) and t]
 
     def facet(self, kind: str, facet_id: str | None) -> Facet | None:
         """The facet a statement's (possibly hand-written) id names, if any."""
@@ -231,6 +248,22 @@ def _check_captures(statements: Sequence[Statement], report: Report) -> None:
                 f"the same capture (sha256 {sha[:12]}…) is listed by {len(holders)} statements",
                 "if they are one statement, merge the files and delete the others",
             )
+
+
+def _check_aliases(statements: Sequence[Statement], report: Report) -> None:
+    """An alias (an id a statement had before it was found to be a version of another) that
+    another statement has, or that two statements claim, gets no page of its own."""
+    ids = {s.id.casefold(): s for s in statements}
+    claimed: dict[str, Statement] = {}
+    for statement in statements:
+        for alias in statement.aliases:
+            other = ids.get(alias.casefold()) or claimed.get(alias.casefold())
+            if other is not None and other is not statement:
+                report.warning(
+                    _where(statement), STAGE,
+                    f"alias {alias!r} is also {_where(other)}'s; it leads to neither",
+                    "remove it from one of the files")
+            claimed.setdefault(alias.casefold(), statement)
 
 
 def _years(statements: Sequence[Statement]) -> tuple[Year, ...]:
@@ -348,6 +381,7 @@ def build_archive(statements: Iterable[Statement], report: Report,
     authority = authority or Authority()
     kept = sorted(_unique(statements, report), key=sort_key)
     _check_captures(kept, report)
+    _check_aliases(kept, report)
     organizations = _facets("organization", kept, lambda s: s.issuer.organization_id,
                             lambda s: s.issuer.organization or s.issuer.organization_id)
     issuers = _with_chains(
@@ -367,5 +401,5 @@ def build_archive(statements: Iterable[Statement], report: Report,
         neighbours=_neighbours(kept, issuers),
         by_id={(f.kind, f.id): f for f in (*issuers, *organizations, *sources, *kinds)},
         tree={org.id: _tree(org, issuers, authority) for org in organizations},
-        body=body,
+        whole=body,
     )

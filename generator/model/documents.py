@@ -67,6 +67,9 @@ class Document(NamedTuple):
     publisher: str | None = None
     """Who issues the capture's news items, whose headline names no issuer: None for
     KCNA's outlets (the agency), the site or dataset's outlet for others."""
+    order: int = 0
+    """Where the capture stands in its file (a dump's record number): which of two captures
+    of one file without a capture date came first."""
 
 
 class Issuer(NamedTuple):
@@ -79,6 +82,27 @@ class Issuer(NamedTuple):
     kind: str | None = None
 
 
+class Version(NamedTuple):
+    """One version of a statement altered at source: a text (and title) as it was captured
+    for a time. A statement with one version (or none listed) was never seen altered."""
+
+    title: str
+    sha256: str
+    """Checksum of the version's normalised text (``ingest.identity``): what tells versions
+    apart (a capture that differs only in spacing, quote style or case is the same one)."""
+    first_seen: dt.date | None
+    """The earliest capture date of its captures (None: none of them says when it was made)."""
+    last_seen: dt.date | None
+    captures: tuple[str, ...]
+    """The checksums of its captures (each one of the statement's ``captures``)."""
+    added: int = 0
+    """Words added since the version before it (0 for the first)."""
+    removed: int = 0
+    """Words removed since the version before it."""
+    reverts: int | None = None
+    """The number (from 1) of the earlier version whose text it brings back, if it does."""
+
+
 class Statement(NamedTuple):
     """One statement, as kept in the Markdown store."""
 
@@ -87,8 +111,9 @@ class Statement(NamedTuple):
     date: dt.date
     source: str
     body: str | None
-    """The body as Markdown (renders to exactly the captured text). None: not read with the
-    rest (a statement read from the build cache); ``Archive.body`` gives it."""
+    """The body as Markdown (renders to exactly the captured text): for a statement altered
+    at source, the text it shows, then its other versions' (``model.versions``). None: not
+    read with the rest (a statement read from the build cache); ``Archive.whole`` gives it."""
     captures: tuple[Capture, ...]
     date_from: str = "date-line"
     dateline: str | None = None
@@ -103,6 +128,17 @@ class Statement(NamedTuple):
     """Front-matter keys the generator does not know, kept as written."""
     checksum: str = ""
     """SHA-256 of the Markdown file it was read from ('' before it is written)."""
+    versions: tuple[Version, ...] = ()
+    """Oldest first, when it was altered at source; empty (or one) when it was not. The body
+    holds the last one's text, then the others' (``model.versions``)."""
+    aliases: tuple[str, ...] = ()
+    """Ids it was stored under before it was found to be a version of this one (their pages
+    lead here)."""
+
+    @property
+    def altered(self) -> bool:
+        """Whether it was altered at source (it has more than one version)."""
+        return len(self.versions) > 1
 
     @property
     def date_disagreements(self) -> tuple[FoundDate, ...]:

@@ -45,9 +45,11 @@ from ..site.urls import Paths
 DOC_CHUNK = 100
 SHARD_BYTES = 80_000
 EXCERPT_CHARS = 160
-FILTERS = ("issuer", "organization", "kind", "source", "year")
+FILTERS = ("issuer", "organization", "kind", "source", "year", "altered")
+#: The value of the ``altered`` filter of a statement altered at source (the others have none).
+ALTERED = "altered at source"
 #: Changes whenever the files' layout does (so that every bucket is written again).
-FORMAT = 3
+FORMAT = 4
 _WORD = re.compile(r"[^\W_]+")
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 
@@ -73,6 +75,7 @@ def filter_values(statement: Statement) -> dict[str, str]:
         "kind": kind_label(statement.issuer.kind),
         "source": statement.source or "",
         "year": str(statement.date.year),
+        "altered": ALTERED if statement.altered else "",
     }
 
 
@@ -158,10 +161,17 @@ def bucket_key(statement_keys: Sequence[str]) -> str:
     return fingerprint(CODE, FORMAT, list(statement_keys))
 
 
-def build(statements: Sequence[Statement], body_of: Callable[[Statement], str] = own_body
+def _no_earlier(statement: Statement) -> list[str]:
+    return []
+
+
+def build(statements: Sequence[Statement], body_of: Callable[[Statement], str] = own_body,
+          earlier_of: Callable[[Statement], list[str]] = _no_earlier
           ) -> Iterator[tuple[str, bytes]]:
     """``(path, bytes)`` of every file of one bucket's offline index (``statements`` oldest
-    first; ``body_of`` gives a statement's body: ``Archive.body``)."""
+    first; ``body_of`` gives the text a statement shows: ``Archive.body``; ``earlier_of``
+    the texts of its other versions, whose words and titles find it too:
+    ``Archive.earlier``)."""
     bucket = Paths.bucket(statements[0].id) if statements else "other"
     folder = Paths.offline_index(bucket)
     body: dict[str, list[int]] = defaultdict(list)
@@ -169,10 +179,17 @@ def build(statements: Sequence[Statement], body_of: Callable[[Statement], str] =
     docs = []
     for number, statement in enumerate(statements):
         text = plain_text(body_of(statement))
+        held = set(words(text))
+        titled = set(words(statement.title))
+        if statement.altered:
+            for earlier in earlier_of(statement):
+                held.update(words(plain_text(earlier)))
+            for version in statement.versions:
+                titled.update(words(version.title))
         # (In any order: each word's numbers are in order, and the words are sorted below.)
-        for word in set(words(text)):
+        for word in held:
             body[word].append(number)
-        for word in set(words(statement.title)):
+        for word in titled:
             title[word].append(number)
         excerpt = " ".join(text[: EXCERPT_CHARS + 40].split())
         if len(excerpt) > EXCERPT_CHARS:

@@ -13,6 +13,12 @@ parsed with the safe loader (no arbitrary tags), anchors and aliases are refused
 (no alias bombs), an impossible date is an error naming the key, and a malformed
 file gets an error naming the file, line and column. A file saved with Windows line
 endings is read as if it had Unix ones, and kept as it is (never rewritten).
+
+A statement altered at source keeps one file: its front matter lists its
+versions (``versions:``), and its body holds the text it shows, then the other
+versions' texts (``model.versions``). A statement found to be a version of
+another leaves a stamped note in its file (``dump_moved``), whose id no other
+statement may take.
 """
 
 from __future__ import annotations
@@ -35,10 +41,12 @@ import yaml
 
 from ..engine.cache import Cache, FileCache, StatKey, folder_of, lookup_name
 from ..engine.guards import Refused, YamlError, files_under, iso_date, load_yaml, read_bounded, roots
+from ..model import versions
 from ..model.archive import claim_order
-from ..model.documents import Capture, FoundDate, Issuer, Statement
+from ..model.documents import Capture, FoundDate, Issuer, Statement, Version
+from ..model.markdown import escape_paragraph
 from ..model.names import is_safe_segment
-from ..problems import BuildInterrupted, Problem, Report, shown
+from ..problems import BuildInterrupted, Problem, Report, Severity, shown
 
 STAGE = "store"
 SUFFIX = ".md"
@@ -62,7 +70,13 @@ TEMPORARY = re.compile(r"\.(?P<name>.+\.md)\.[a-z0-9_]{8}\.tmp")
 KNOWN_KEYS = (
     "id", "title", "date", "source", "date_from", "dateline", "found_dates", "topics",
     "title_only", "kind", "issuer", "issuer_id", "organization", "organization_id", "captures",
+    "versions", "aliases",
 )
+#: The keys of each item of ``versions``, in the order they are written.
+VERSION_KEYS = ("title", "sha256", "first_seen", "last_seen", "added", "removed", "reverts",
+                "captures")
+#: The key that makes a file a note that its statement moved into another (``dump_moved``).
+MOVED = "moved_to"
 _ISSUER_KEYS = ("kind", "issuer", "issuer_id", "organization", "organization_id")
 
 
@@ -106,6 +120,10 @@ def _front_matter(statement: Statement) -> dict[str, Any]:
         if value is not None:
             data[key] = value
     data["captures"] = [_capture(c) for c in statement.captures]
+    if statement.versions:
+        data["versions"] = [_version_data(v) for v in statement.versions]
+    if statement.aliases:
+        data["aliases"] = list(statement.aliases)
     for key, value in statement.extra:
         data[key] = value
     return data
@@ -115,6 +133,16 @@ def _capture(c: Capture) -> dict[str, Any]:
     data = {"file": c.file, "source_url": c.source_url, "captured": c.captured, "sha256": c.sha256}
     if c.extractor is not None:  # only web pages say what took their text out
         data["extractor"] = c.extractor
+    return data
+
+
+def _version_data(version: Version) -> dict[str, Any]:
+    data: dict[str, Any] = {"title": version.title, "sha256": version.sha256,
+                            "first_seen": version.first_seen, "last_seen": version.last_seen,
+                            "added": version.added, "removed": version.removed}
+    if version.reverts is not None:
+        data["reverts"] = version.reverts
+    data["captures"] = list(version.captures)
     return data
 
 
@@ -151,6 +179,13 @@ def _scalar(value: Any) -> str | None:
     return None
 
 
+def _flat(value: Any) -> bool:
+    """A scalar, or a list of scalars: what an item of a list of mappings may hold."""
+    if isinstance(value, list):
+        return all(_scalar(v) is not None for v in value)
+    return _scalar(value) is not None
+
+
 def _emit(data: dict[str, Any]) -> str:
     lines = []
     for key, value in data.items():
@@ -164,12 +199,17 @@ def _emit(data: dict[str, Any]) -> str:
             lines.extend(f"- {_scalar(v)}" for v in items)
             continue
         if items and all(isinstance(v, dict) and v and all(
-                isinstance(k, str) and _PLAIN.fullmatch(k) and _scalar(x) is not None
+                isinstance(k, str) and _PLAIN.fullmatch(k) and _flat(x)
                 for k, x in v.items()) for v in items):
             lines.append(f"{key}:")
             for item in items:
                 for n, (k, x) in enumerate(item.items()):
-                    lines.append(f"{'- ' if n == 0 else '  '}{k}: {_scalar(x)}")
+                    lead = "- " if n == 0 else "  "
+                    if isinstance(x, list):  # a list of scalars inside an item (a version's)
+                        lines.append(f"{lead}{k}:" if x else f"{lead}{k}: []")
+                        lines.extend(f"  - {_scalar(v)}" for v in x)
+                    else:
+                        lines.append(f"{lead}{k}: {_scalar(x)}")
             continue
         # Anything else (a hand-written key holding nested data): PyYAML writes it.
         lines.append(yaml.dump({key: value}, Dumper=_Dumper, allow_unicode=True,
@@ -183,6 +223,18 @@ def dump(statement: Statement) -> str:
     yaml_text = _emit(_front_matter(statement))
     body = statement.body.strip("\n")
     rest = f"{yaml_text}---\n\n{body}\n" if body else f"{yaml_text}---\n"
+    sha = hashlib.sha256(rest.encode("utf-8")).hexdigest()
+    return "---\n" + _STAMP.format(sha=sha) + rest
+
+
+def dump_moved(statement_id: str, to_id: str, to_path: str) -> str:
+    """The stamped text of a note left in the file of a statement found to be a version of
+    another (``to_id``, whose file is ``to_path``, relative to the store): it keeps the id
+    taken, and says where its statement went."""
+    yaml_text = _emit({"id": statement_id, MOVED: to_id})
+    body = (f"This statement was found to be a version of statement {to_id}, altered at "
+            f"source: its captures and its text are in {to_path}, and its page leads there.")
+    rest = f"{yaml_text}---\n\n{escape_paragraph(body)}\n"
     sha = hashlib.sha256(rest.encode("utf-8")).hexdigest()
     return "---\n" + _STAMP.format(sha=sha) + rest
 
@@ -358,8 +410,77 @@ def _found_dates(value: Any, where: str) -> tuple[FoundDate, ...]:
     return tuple(found)
 
 
+def _as_count(value: Any, where: str, key: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise StoreError(where, f"{key} must be a whole number (0 or more), got {value!r}")
+
+
+def _versions(value: Any, where: str) -> tuple[Version, ...]:
+    versions = []
+    items = _as_list(value, where, "versions")
+    for n, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise StoreError(where, f"versions item {n} must be a mapping, got {item!r}")
+        name = f"versions item {n}"
+        sha = _as_str(item.get("sha256"), where, f"{name}: sha256")
+        if not _SHA256_RE.match(sha or ""):
+            raise StoreError(where, f"{name}: sha256 must be 64 hex digits")
+        shas = []
+        for capture in _as_list(item.get("captures"), where, f"{name}: captures"):
+            if not isinstance(capture, str) or not _SHA256_RE.match(capture):
+                raise StoreError(where, f"{name}: captures must list SHA-256 checksums "
+                                        f"(64 hex digits), got {capture!r}")
+            shas.append(capture)
+        seen = [None if item.get(k) is None else _as_date(item[k], where, f"{name}: {k}")
+                for k in ("first_seen", "last_seen")]
+        reverts = item.get("reverts")
+        if reverts is not None and (not isinstance(reverts, int) or isinstance(reverts, bool)
+                                    or not 1 <= reverts < n):
+            raise StoreError(where, f"{name}: reverts must name an earlier version (1 to "
+                                    f"{n - 1}), got {reverts!r}")
+        versions.append(Version(
+            title=(_as_str(item.get("title"), where, f"{name}: title") or "").strip(),
+            sha256=sha or "", first_seen=seen[0], last_seen=seen[1], captures=tuple(shas),
+            added=_as_count(item.get("added", 0), where, f"{name}: added"),
+            removed=_as_count(item.get("removed", 0), where, f"{name}: removed"),
+            reverts=reverts))
+    return tuple(versions)
+
+
+def _aliases(value: Any, where: str) -> tuple[str, ...]:
+    aliases = []
+    for alias in _as_list(value, where, "aliases"):
+        alias = _as_str(alias, where, "aliases") or ""
+        if not ID_RE.match(alias) or not is_safe_segment(alias):
+            raise StoreError(where, f"alias {alias!r} is not usable in a URL",
+                             "an alias is an id this statement had: lowercase letters, digits "
+                             "and hyphens")
+        aliases.append(alias)
+    return tuple(dict.fromkeys(aliases))
+
+
+class Moved(StoreError):
+    """The file is a note that its statement moved into another (``dump_moved``)."""
+
+    def __init__(self, where: str, statement_id: str, to_id: str) -> None:
+        super().__init__(where, f"statement {statement_id} is now a version of {to_id}")
+        self.statement_id = statement_id
+        self.to_id = to_id
+
+
+def _moved(data: dict[str, Any], where: str, path: Path) -> Moved:
+    statement_id = _as_str(data.get("id", path.stem), where, "id") or ""
+    to_id = _as_str(data[MOVED], where, MOVED) or ""
+    for value in (statement_id, to_id):
+        if not ID_RE.match(value) or not is_safe_segment(value):
+            raise StoreError(where, f"id {value!r} is not usable in a URL")
+    return Moved(where, statement_id, to_id)
+
+
 def parse(text: str, path: Path, display: str | None = None) -> Statement:
-    """Read one store file's text; ``StoreError`` names the file, line and column."""
+    """Read one store file's text; ``StoreError`` names the file, line and column (``Moved``:
+    the file says where its statement went)."""
     where = display or str(path)
     yaml_text, rest, _ = split_front_matter(text, where)
     try:
@@ -371,6 +492,8 @@ def parse(text: str, path: Path, display: str | None = None) -> Statement:
         data = {}
     if not isinstance(data, dict):
         raise StoreError(f"{where}:2:1", "the front matter must be a mapping of fields")
+    if MOVED in data:
+        raise _moved(data, where, path)
 
     statement_id = data.get("id", path.stem)
     statement_id = _as_str(statement_id, where, "id") or ""
@@ -409,7 +532,32 @@ def parse(text: str, path: Path, display: str | None = None) -> Statement:
         path=str(path),
         checksum=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         extra=tuple((str(k), data[k]) for k in data if k not in KNOWN_KEYS),
+        versions=_versions(data.get("versions"), where),
+        aliases=_aliases(data.get("aliases"), where),
     )
+
+
+def version_problems(statement: Statement) -> list[str]:
+    """What is wrong with a statement's versions (a file edited by hand): it is read all
+    the same, and its pages show what it has."""
+    if not statement.altered:
+        return []
+    problems = []
+    listed = {c.sha256 for c in statement.captures}
+    texts = versions.texts(statement, statement.body or "")
+    for n, version in enumerate(statement.versions, start=1):
+        missing = [sha for sha in version.captures if sha not in listed]
+        if missing:
+            problems.append(f"version {n} lists a capture the file does not list "
+                            f"(sha256 {missing[0][:12]}…)")
+        if texts.get(n) is None:
+            problems.append(f"version {n} has no text: the line '{versions.marker(n)}' and "
+                            "the text after it are missing")
+    numbers = versions.split_body(statement.body or "")[1]
+    for n in sorted(k for k in numbers if not 1 <= k < len(statement.versions)):
+        problems.append(f"the text after '{versions.marker(n)}' belongs to no version "
+                        f"(the file lists {len(statement.versions)})")
+    return problems
 
 
 def store_files(content_dir: Path, hidden: list[str] | None = None) -> Iterator[str]:
@@ -432,6 +580,9 @@ class StoredFile(NamedTuple):
     """None when the file could not be read."""
     problems: tuple[Problem, ...] = ()
     """What was wrong with it (reported again whenever it is read from the cache)."""
+    moved: tuple[str, str] | None = None
+    """For a note that its statement moved into another (``dump_moved``): its id and the
+    other's."""
 
 
 def inside(content_dir: Path, project: Path | None = None) -> tuple[str, ...]:
@@ -463,9 +614,14 @@ def read_file(path: Path, within: tuple[str, ...] | None = None) -> StoredFile:
             display, STAGE, f"not UTF-8 text (invalid byte at offset {exc.start})"),))
     state = stamp_state(text)
     try:
-        return StoredFile(name, sha, state, parse(text, path, display))
+        statement = parse(text, path, display)
+    except Moved as moved:
+        return StoredFile(name, sha, state, None, moved=(moved.statement_id, moved.to_id))
     except StoreError as exc:
         return StoredFile(name, sha, state, None, (Problem(exc.where, STAGE, exc.reason, exc.hint),))
+    problems = tuple(Problem(display, STAGE, reason, "fix the versions in the file by hand",
+                             Severity.WARNING) for reason in version_problems(statement))
+    return StoredFile(name, sha, state, statement, problems)
 
 
 # --- the cache of what reading the files gave ---------------------------------------------
@@ -596,6 +752,9 @@ class Existing:
     """By statement id."""
     claimed: dict[str, list[str]] = field(default_factory=dict)
     """Capture checksum to the ids of the statements that list it, in file order."""
+    moved: dict[str, StoredFile] = field(default_factory=dict)
+    """The notes left where statements found to be versions of others were (``dump_moved``),
+    by the id they keep."""
 
     @classmethod
     def scan(cls, content_dir: Path, report: Report, cache: Cache | None = None,
@@ -604,8 +763,11 @@ class Existing:
         # In the order the site takes them (``claim_order``): of two files with one id, the
         # one at the id's own path keeps it, and its captures (the other is reported when
         # the site is built, and by `check`, and left out of the site).
-        readable = [f for f in read_all(content_dir, report, cache, paths, project)
-                    if f.statement is not None]
+        stored_files = read_all(content_dir, report, cache, paths, project)
+        for stored in sorted(stored_files, key=lambda f: f.path):
+            if stored.moved is not None:
+                existing.moved.setdefault(stored.moved[0], stored)
+        readable = [f for f in stored_files if f.statement is not None]
         for stored in sorted(readable, key=lambda f: claim_order(f.statement)):
             statement = stored.statement
             if statement.id in existing.files:
@@ -617,16 +779,29 @@ class Existing:
                     ids.append(statement.id)
         return existing
 
+    def taken(self) -> set[str]:
+        """Every id a new statement may not take: the statements', the notes', the aliases'."""
+        taken = set(self.files) | set(self.moved)
+        for stored in self.files.values():
+            if stored.statement is not None:
+                taken.update(stored.statement.aliases)
+        return taken
+
 
 def _write_unless_changed(item: tuple[Path, str, Statement, str, str | None]
                           ) -> StatKey | None:
-    """Write one statement's file; a file being replaced must still be the one that was read.
+    """Write one statement's file (``_replace_unless_changed``)."""
+    path, _, _, text, expected = item
+    return _replace_unless_changed(path, text, expected)
+
+
+def _replace_unless_changed(path: Path, text: str, expected: str | None) -> StatKey | None:
+    """Write ``text`` to ``path``; a file being replaced must still be the one that was read.
 
     The import decided to replace it because it was the generator's, unedited;
     if it has changed since it was read (an edit while the import ran), the
     edit is kept and nothing is written (None); else the stat of the file written.
     """
-    path, _, _, text, expected = item
     if expected is not None:
         try:
             if hashlib.sha256(read_bounded(path, MAX_BYTES)).hexdigest() != expected:
@@ -636,6 +811,18 @@ def _write_unless_changed(item: tuple[Path, str, Statement, str, str | None]
         except Refused:
             return None  # no longer the file it was (a FIFO now, say): left as it is
     return write_atomic(path, text)
+
+
+class Move(NamedTuple):
+    """A statement of the store found to be a version of another: its file becomes a note
+    that says so (``dump_moved``)."""
+
+    file: StoredFile
+    id: str
+    to: str
+    """The id of the statement it is a version of."""
+    to_path: str
+    """That statement's file, relative to the store's folder."""
 
 
 class Saved(NamedTuple):
@@ -650,9 +837,11 @@ class Saved(NamedTuple):
 
 def save(
     statements: Iterable[Statement], content_dir: Path, existing: Existing, report: Report,
-    cache: Cache | None = None,
+    cache: Cache | None = None, moves: Iterable[Move] = (),
 ) -> Saved:
-    """Write each statement's file unless it is unchanged or was edited by hand.
+    """Write each statement's file unless it is unchanged or was edited by hand, then the
+    notes of ``moves`` in the files of the statements that became versions of others (each
+    once the statement it moved into is saved: the note's id is then that one's alias).
 
     The files written go into the cache as what reading them gives (reading a
     file back gives the statement it was written from), so that the build
@@ -718,9 +907,31 @@ def save(
     files = {statement.id: StoredFile(str(path), sha, "generated",
                                       statement._replace(path=str(path), checksum=sha))
              for (path, sha, statement, _, _), _ in kept}
-    if cache is not None and files:
+    notes = _save_moves([m for m in moves if m.to in written], report)
+    if cache is not None and (files or notes):
         lookup = _Lookup(cache)
         for (_, _, statement, _, _), stat in kept:
             lookup.put(files[statement.id].path, files[statement.id], stat)
+        for note, stat in notes:
+            lookup.put(note.path, note, stat)
         lookup.save()
     return Saved(written, len(fresh), files)
+
+
+def _save_moves(moves: Iterable[Move], report: Report) -> list[tuple[StoredFile, StatKey]]:
+    """Write the note of each move in place of its statement's file (as it was read)."""
+    done = []
+    for move in moves:
+        text = dump_moved(move.id, move.to, move.to_path)
+        path = Path(move.file.path)
+        stat = _replace_unless_changed(path, text, move.file.sha)
+        if stat is None:
+            report.warning(shown(path), STAGE, "not updated: the file changed while this import "
+                           "ran (edited by hand?)", "import again: a file edited by hand is kept "
+                           "as it is")
+            continue
+        report.count("statements found to be versions of others")
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        done.append((StoredFile(str(path), sha, "generated", None, moved=(move.id, move.to)),
+                     stat))
+    return done

@@ -27,14 +27,15 @@ another file lists (the next import could give it another id).
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine.cache import Cache, StatKey
-from ..ingest.identity import Bucket, Group
+from ..ingest.identity import Bucket, Group, claimed_ids
 from ..model.documents import Statement
 from ..problems import Problem, Report
 from . import StoredFile, read_file
@@ -74,6 +75,9 @@ class Record:
     counts: dict[str, int]
     token: str = ""
     """The same as its ``Sources``' (saved apart: one may be saved without the other)."""
+    reserved: frozenset[str] = frozenset()
+    """Ids no statement has but none may take: those of the notes left where statements
+    were before they were found to be versions of others, and every alias."""
 
 
 FileEntry = tuple[tuple[Bucket, ...], tuple[Problem, ...], tuple[tuple[str, int], ...]]
@@ -83,9 +87,9 @@ problems, and what it left out on purpose, counted (``ingest.Counts``)."""
 
 @dataclass(slots=True)
 class Sources:
-    """What the recorded import found in the captures, by file and by bucket (date and
-    title): enough for an import that reads only the captures that changed
-    (``importer._advance``). Kept apart from the record: a replay does not need it."""
+    """What the recorded import found in the captures, by file and by bucket (date): enough
+    for an import that reads only the captures that changed (``importer._advance``). Kept
+    apart from the record: a replay does not need it."""
 
     key: tuple[object, ...]
     files: dict[str, FileEntry]
@@ -100,10 +104,22 @@ class Sources:
     saved: int
     """How many the writing gave (the last ones)."""
     token: str = ""
+    links: dict[int, int] = field(default_factory=dict)
+    """The date (its ordinal) of the captures of each source link (by ``link_key``), -1 for a
+    link whose captures are of several dates: a capture that shares a link with captures
+    of another date may make them one statement."""
+    crossed: frozenset[Bucket] = frozenset()
+    """The buckets of statements whose captures a shared link joined across dates."""
+
+
+def link_key(link: str) -> int:
+    """A short key for a source link (a collision only makes an import read more)."""
+    return int.from_bytes(hashlib.blake2b(link.encode("utf-8", "surrogatepass"),
+                                          digest_size=8).digest(), "big")
 
 
 _RECORD_LOOKUPS = ("inputs", "store")
-_SOURCES_LOOKUPS = ("files", "buckets")
+_SOURCES_LOOKUPS = ("files", "buckets", "links")
 
 
 def lookups() -> tuple[str, ...]:
@@ -171,19 +187,16 @@ def unclaimed(buckets: Iterable[tuple[Bucket, Iterable[tuple[str, Group]]]],
     pairs = [(bucket, statement_id, grp) for bucket, items in buckets
              for statement_id, grp in items]
     wanted = {c.sha256 for _, _, grp in pairs for c in grp.captures}
-    claims: dict[str, str] = {}
-    twice = set()
+    claims: dict[str, list[str]] = {}
     for entry in store.values():
         for sha in entry[1]:
             if sha in wanted:
-                if sha in claims:
-                    twice.add(sha)
-                claims[sha] = entry[0]
+                claims.setdefault(sha, []).append(entry[0])
     result = set()
     for bucket, statement_id, grp in pairs:
         shas = {c.sha256 for c in grp.captures}
-        mine = sorted({claims[sha] for sha in shas if sha in claims})
-        if not mine or mine[0] != statement_id or shas & twice:
+        mine = claimed_ids(grp, claims)
+        if not mine or mine[0] != statement_id or any(len(claims.get(s, ())) > 1 for s in shas):
             result.add(bucket)  # (the first of its claims, alone: any other case is unsure)
     return result
 
@@ -212,19 +225,24 @@ def made(record_key: tuple[object, ...], inputs: Mapping[str, StatKey | None],
          files: Mapping[str, StoredFile], written: Mapping[str, StoredFile],
          stats: Mapping[str, StatKey | None], signatures: Mapping[str, str],
          memo: Mapping[str, tuple[str, str]], problems: list[Problem],
-         counts: Mapping[str, int]) -> Record:
+         counts: Mapping[str, int], moved: Iterable[str] = ()) -> Record:
     """The record of a full import that wrote every file it set out to write, as the next
     import would find things: the files it wrote are then unchanged statements.
 
     ``inputs`` are the stats it read with; ``files`` the store's files by id as it found
     them, ``written`` those it wrote, whose ``stats`` (by path) it took as it wrote them;
     ``signatures`` what each statement the captures make is made from, and ``memo`` the
-    signature and checksum of the file last made for each (``importer``).
+    signature and checksum of the file last made for each (``importer``); ``moved`` the
+    ids of the store's notes of statements that became versions of others.
     """
     inputs = {**inputs, **{f.path: stats[f.path] for f in written.values()}}
+    now = {**files, **written}
     store = {stored.path: _entry(statement_id, stored, signatures.get(statement_id), memo)
-             for statement_id, stored in {**files, **written}.items()}
-    return Record(record_key, inputs, store, problems, _next_counts(counts), new_token())
+             for statement_id, stored in now.items()}
+    reserved = frozenset(moved).union(
+        *(f.statement.aliases for f in now.values() if f.statement is not None))
+    return Record(record_key, inputs, store, problems, _next_counts(counts), new_token(),
+                  reserved)
 
 
 def advanced(record: Record, inputs: Mapping[str, StatKey | None],
@@ -248,7 +266,8 @@ def advanced(record: Record, inputs: Mapping[str, StatKey | None],
         stored = written.get(statement_id) or files.get(statement_id)
         if stored is not None:
             store[stored.path] = _entry(statement_id, stored, signature, memo)
-    return Record(record.key, inputs, store, problems, _next_counts(counts), new_token())
+    return Record(record.key, inputs, store, problems, _next_counts(counts), new_token(),
+                  record.reserved)
 
 
 def differences(record: Record, inputs: Mapping[str, StatKey | None]
@@ -295,8 +314,8 @@ def replay(record: Record | None, inputs: dict[str, StatKey | None], cache: Cach
         statement_id, captures, sha, made_sha, paired = record.store[path]
         new = lookup.get_one(path, lambda p: read_file(Path(p), within))
         if (new.statement is None or new.statement.id != statement_id
-                or captures_key(new.statement) != captures):
-            return None
+                or captures_key(new.statement) != captures or new.statement.aliases):
+            return None  # (aliases: ids none may take, which the record keeps as it found them)
         store[path] = (statement_id, captures, new.sha, made_sha, paired)
         if not paired:
             continue  # the import does nothing with it
@@ -316,4 +335,5 @@ def replay(record: Record | None, inputs: dict[str, StatKey | None], cache: Cach
             if n or record.counts.get(what) == 0}  # "0 statements found", as the import says
     for what, n in sorted(kept.items()):
         report.count(what, n)
-    return Record(record.key, dict(inputs), store, record.problems, kept, record.token)
+    return Record(record.key, dict(inputs), store, record.problems, kept, record.token,
+                  record.reserved)

@@ -16,8 +16,9 @@
   var box = document.getElementById("search");
   if (!box) return;
 
-  var FILTERS = ["issuer", "organization", "kind", "source", "year"];
-  var LABELS = { issuer: "Issuer", organization: "Organisation", kind: "Kind", source: "Source", year: "Year" };
+  var FILTERS = ["issuer", "organization", "kind", "source", "year", "altered"];
+  var LABELS = { issuer: "Issuer", organization: "Organisation", kind: "Kind", source: "Source", year: "Year",
+                 altered: "Versions" };
   var PAGE = 20;
   var SHOWN_VALUES = 8;
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -293,7 +294,7 @@
 
   // offline_search.FORMAT: a browser that cached an older index (or an older copy of this
   // script) must not read one format with the other's code.
-  var INDEX_FORMAT = 3;
+  var INDEX_FORMAT = 4;
 
   function offlineEngine() {
     return Promise.all(buckets.map(function (b) { return load(b, "meta"); })).then(function (metas) {
