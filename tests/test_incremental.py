@@ -162,6 +162,27 @@ def test_an_added_statement_appears_everywhere_a_clean_build_puts_it(tmp_path):
     assert tree(config.output_dir) == clean_build(config, tmp_path)
 
 
+def test_a_new_version_of_a_statement_gives_the_site_a_clean_build_makes(tmp_path):
+    config = make_archive(tmp_path, with_fixtures=False)
+    build(config, search=True)
+    seed = next(p for p in config.source_dir.glob("*.txt") if "We condemn" in p.read_text())
+    (config.source_dir / "again.txt").write_text(seed.read_text().replace(
+        "January 24, 2025", "February 2, 2025", 1).replace("thoughtlessly", "recklessly"))
+    report = build(config, search=True)
+    assert report.counts["statements updated"] == 1
+    site = config.output_dir
+    (statement,) = [p for p in site.glob("statements/2022/*.html")
+                    if (p.with_suffix("") / "v2.html").is_file()]
+    assert "Altered at source" in statement.read_text()
+    assert "1 statement altered at source" in (site / "index.html").read_text()
+    assert tree(site) == clean_build(config, tmp_path)
+    # And back: the second capture removed, the statement is one version again.
+    (config.source_dir / "again.txt").unlink()
+    build(config, search=True)
+    assert not (site / "altered").exists() and not statement.with_suffix("").exists()
+    assert tree(site) == clean_build(config, tmp_path / "again")
+
+
 def test_a_changed_template_rewrites_every_page(tmp_path):
     config = make_archive(tmp_path, with_fixtures=False)
     build(config, search=False)
@@ -326,8 +347,9 @@ def test_a_changed_title_makes_again_only_its_years_part_of_the_exports(tmp_path
     monkeypatch.setattr(generator.engine.parallel, "cores", lambda: 1)  # all made in this process
     for name in ("json_items", "csv_rows"):
         function = getattr(exports, name)
-        monkeypatch.setattr(exports, name, lambda statements, function=function: made.append(
-            {s.date.year for s in statements}) or function(statements))
+        monkeypatch.setattr(exports, name, lambda statements, *rest, function=function:
+                            made.append({s.date.year for s in statements})
+                            or function(statements, *rest))
     build(config)
     assert made == [{2022}, {2022}]
     # The parts kept from the last build make the bytes a build without them makes.

@@ -26,7 +26,7 @@ from generator.site import citations
 from generator.site import pages as site_plan
 
 from .browser import PageWatch, Published, axe_violations, chromium, require_axe
-from .sites import BASE_URL, build, make_archive
+from .sites import BASE_URL, add_altered, build, make_archive
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +38,9 @@ ARTICLE = ("statements/2024/2024-08-04-press-statement-of-external-policy-office
 ARTICLE_TITLE = "Press Statement of External Policy Office of DPRK Foreign Ministry"
 SEED_TITLE = ("Press Statement of Vice Director for Military Foreign Affairs of DPRK Ministry of "
               "National Defence")
+
+#: A statement altered at source (``sites.add_altered``).
+ALTERED = "2024-10-25-g7-is-developing-into-world-wide-war-contractor-group-kcna-commentary"
 
 #: One page of each kind, as a path from the site root (the 404 page is what the host
 #: answers for a page that does not exist).
@@ -56,6 +59,10 @@ KINDS = {
     "data": "data/index.html",
     "statement": ARTICLE,
     "search": "search/index.html?q=Russia",
+    "altered-statement": f"statements/2024/{ALTERED}.html",
+    "version": f"statements/2024/{ALTERED}/v1.html",
+    "comparison": f"statements/2024/{ALTERED}/compare-1-2.html",
+    "altered": "altered/index.html",
     "404": "statements/no-such-statement/",
 }
 
@@ -69,6 +76,7 @@ SCHEMES = ("light", "dark")
 def site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("reader")
     config = make_archive(root)
+    add_altered(config)
     # A facet with more statements than LIST_LIMIT gets one page per year. At 100,000
     # statements nearly every issuer has them; lowered here so that this small site has
     # both kinds of facet page.
@@ -473,3 +481,78 @@ def test_without_javascript_the_search_page_points_to_browsing_instead(tabs):
     assert notice.is_visible()
     assert "Search needs JavaScript" in notice.inner_text()
     assert notice.get_by_role("link", name="date").is_visible()
+
+
+# --- a statement altered at source --------------------------------------------------------
+
+
+def _reads_the_comparison(page) -> None:  # type: ignore[no-untyped-def]
+    """What a reader of the comparison must get: the changes shown by more than colour,
+    and said to a screen reader."""
+    assert page.locator("h1").inner_text() == "Version 1 to version 2"
+    first_del, first_ins = page.locator("del").first, page.locator("ins").first
+    assert first_del.is_visible() and first_ins.is_visible()
+    lines = page.evaluate("""() => ['del', 'ins'].map(
+        t => getComputedStyle(document.querySelector(t)).textDecorationLine)""")
+    assert lines == ["line-through", "underline"]
+    heard = page.locator(".diff-title").aria_snapshot()
+    assert "removed: World-Wide" in heard and "added: Global" in heard
+    label = page.locator("del .visually-hidden").first
+    assert label.bounding_box()["width"] <= 1  # not seen, but read
+
+
+def test_the_comparison_reads_without_script_served_under_the_subpath_and_from_disk(
+        tabs, browser, site):
+    tab = tabs(javascript=False)
+    response = tab.open(KINDS["comparison"])
+    assert response.status == 200
+    _reads_the_comparison(tab.page)
+    assert tab.published.outside == []
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto((site / KINDS["comparison"]).as_uri())
+        _reads_the_comparison(page)
+        page.get_by_role("link", name="Version 1", exact=True).first.click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/v1.html")
+        assert "G7, a common eyesore" in page.locator(".statement-body").inner_text()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_comparison_prints_its_changes_black_on_white(tabs, scheme):
+    tab = tabs(DESKTOP, scheme)
+    page = tab.page
+    tab.open(KINDS["comparison"])
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.locator(".version-nav").first.is_visible()
+    paper = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    marks = page.evaluate("""() => ['del', 'ins'].map(t => {
+        const s = getComputedStyle(document.querySelector(t));
+        return [s.color, s.textDecorationLine]; })""")
+    assert [line for _, line in marks] == ["line-through", "underline"]
+    assert all(contrast(colour, paper) >= 7 for colour, _ in marks)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"comparison-print-{scheme}.png"), full_page=True)
+
+
+def test_a_folded_stretch_prints_what_was_folded(tmp_path, browser):
+    config = make_archive(tmp_path, with_fixtures=False)
+    seed = next(p for p in config.source_dir.glob("*.txt") if "We condemn" in p.read_text())
+    (config.source_dir / "again.txt").write_text(seed.read_text().replace(
+        "January 24, 2025", "February 2, 2025", 1).replace("thoughtlessly", "recklessly"))
+    build(config)
+    (compare,) = config.output_dir.glob("statements/*/*/compare-1-2.html")
+    page = browser.new_page()
+    try:
+        page.goto(compare.as_uri())
+        page.emulate_media(media="print")
+        summary = page.locator(".folded summary").first
+        assert summary.is_visible()
+        assert "unchanged paragraphs" in summary.inner_text()
+        assert page.locator("p.changed del").first.is_visible()
+    finally:
+        page.close()

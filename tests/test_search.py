@@ -8,11 +8,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from generator.search import offline
 from generator.search.pagefind import SearchFailed
 from generator.serve import serving
 
 from .browser import PageWatch, chromium
-from .sites import build, make_archive
+from .sites import add_altered, build, make_archive
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +25,7 @@ SEED_TITLE = ("Press Statement of Vice Director for Military Foreign Affairs of 
 def site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("searchable")
     config = make_archive(root)
+    add_altered(config)
     build(config, search=True)
     return config.output_dir
 
@@ -61,6 +63,35 @@ def test_query_in_the_url_finds_the_seed_statement(search_url):
         assert SEED_TITLE in titles(page)
         assert "8 November 2022" in page.inner_text("#search-results")
         assert watch.errors == [] and watch.dialogs == []
+
+
+ALTERED_TITLE = "G7 Is Developing into Global War Contractor Group: KCNA Commentary"
+
+
+def test_words_only_an_earlier_version_holds_find_the_statement(search_url):
+    url, engine = search_url
+    with chromium() as browser:
+        page, watch = open_search(browser, url, "?q=common+eyesore+obtrusively")
+        assert page.get_attribute("#search", "data-engine") == engine
+        assert titles(page) == [ALTERED_TITLE]  # only its first version says so
+        assert watch.errors == []
+
+
+def test_the_altered_filter_keeps_the_statements_altered_at_source(search_url):
+    url, _ = search_url
+    with chromium() as browser:
+        page, watch = open_search(browser, url, "?q=DPRK")
+        before = titles(page)
+        assert len(before) > 1 and ALTERED_TITLE in before
+        versions = page.locator("#search-filters fieldset", has_text="Versions")
+        box = versions.get_by_role("checkbox", name="altered at source")
+        box.check()
+        page.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+        assert titles(page) == [ALTERED_TITLE]
+        assert parse_qs(urlsplit(page.url).query)["altered"] == ["altered at source"]
+        page, _ = open_search(browser, url, "?altered=altered+at+source")  # a link to it
+        assert titles(page) == [ALTERED_TITLE]
+        assert watch.errors == []
 
 
 def test_a_filter_by_issuer_narrows_the_results_and_goes_into_the_url(search_url):
@@ -198,8 +229,8 @@ def test_an_offline_index_of_another_format_is_not_read_and_the_page_says_to_rel
     build(config, search=True)
     (meta,) = sorted(config.output_dir.glob("search/data/2022/meta.js"))
     text = meta.read_text()
-    assert '"version":3' in text
-    meta.write_text(text.replace('"version":3', '"version":2'))
+    assert f'"version":{offline.FORMAT}' in text
+    meta.write_text(text.replace(f'"version":{offline.FORMAT}', f'"version":{offline.FORMAT - 1}'))
     with chromium() as browser:
         page = browser.new_page()
         watch = PageWatch(page)

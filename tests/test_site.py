@@ -207,9 +207,13 @@ def test_data_exports_hold_every_statement_and_capture(site):
     assert len(records) == 12
     first = records[0]
     assert set(first) == {"id", "url", "title", "date", "source", "issuer", "issuer_id",
-                          "organization", "organization_id", "kind", "title_only", "captures"}
+                          "organization", "organization_id", "kind", "title_only", "altered",
+                          "versions", "captures"}
     assert (site / first["url"]).is_file()
     assert set(first["captures"][0]) == {"file", "source_url", "captured", "sha256"}
+    assert first["altered"] is False and len(first["versions"]) == 1
+    assert set(first["versions"][0]) == {"title", "sha256", "first_seen", "last_seen", "captures",
+                                         "added", "removed", "reverts"}
     text = gzip.decompress((site / "data/statements.csv.gz").read_bytes()).decode()
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert [r["id"] for r in rows] == [r["id"] for r in records]

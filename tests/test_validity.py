@@ -19,7 +19,7 @@ import pytest
 from generator.site import pages as site_plan
 
 from .browser import vnu_errors
-from .sites import BASE_URL, build, make_archive
+from .sites import BASE_URL, add_altered, build, make_archive, old_store
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -28,11 +28,13 @@ RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 #: W3C Datetime, as the sitemap protocol requires for lastmod (a date, or a date and time).
 W3C_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$")
 MAX_URLS = 50_000
+ALTERED = "2024-10-25-g7-is-developing-into-world-wide-war-contractor-group-kcna-commentary"
 MAX_BYTES = 50 * 1024 * 1024
 
 
 def _build(root: Path, **limits: int) -> Path:
     config = make_archive(root)
+    add_altered(config)  # a statement altered at source: its versions, comparison, list, feed
     with pytest.MonkeyPatch.context() as patch:
         for name, value in limits.items():
             patch.setattr(site_plan, name, value)
@@ -68,10 +70,22 @@ def test_every_page_is_valid_html_by_the_nu_html_checker(site):
                  "issuers/kcna/2024/index.html", "organizations/foreign-ministry/index.html",
                  "sources/index.html", "sources/kcna-kp-en/index.html", "search/index.html",
                  "kinds/press-statement/index.html", "data/index.html",
+                 "altered/index.html", f"statements/2024/{ALTERED}/v1.html",
+                 f"statements/2024/{ALTERED}/v2.html", f"statements/2024/{ALTERED}/compare-1-2.html",
                  "404.html"):
         assert kind in names
-    assert sum(n.startswith("statements/") for n in names) == 12
+    assert sum(n.startswith("statements/") for n in names) == 13 + 3
     assert vnu_errors(files, site) == []
+
+
+def test_the_page_left_at_the_address_of_a_statement_merged_into_another_is_valid(tmp_path):
+    config = make_archive(tmp_path, with_fixtures=False)
+    add_altered(config)
+    _, alias = old_store(config, "g7-2024-10-25.txt", "g7-2024-10-26.txt")
+    build(config)
+    page = config.output_dir / "statements" / "2024" / f"{alias}.html"
+    assert 'http-equiv="refresh"' in page.read_text()
+    assert vnu_errors([page], config.output_dir) == []
 
 
 # --- Atom --------------------------------------------------------------------------------
@@ -150,8 +164,8 @@ def atom_problems(path: Path, site: Path) -> list[str]:
 
 
 def test_every_feed_is_valid_atom_and_every_page_links_to_one_that_exists(site):
-    feeds = [site / "feed.xml", *sorted(site.glob("*/*/feed.xml"))]
-    assert {f.parent.parent.name for f in feeds[1:]} == {"issuers", "organizations", "sources",
+    feeds = [site / "feed.xml", site / "altered" / "feed.xml", *sorted(site.glob("*/*/feed.xml"))]
+    assert {f.parent.parent.name for f in feeds[2:]} == {"issuers", "organizations", "sources",
                                                          "kinds"}
     problems = [p for feed in feeds for p in atom_problems(feed, site)]
     assert problems == []

@@ -48,6 +48,27 @@ def statement(statement: Statement, text: str) -> str:
     return clip(f"{statement.title} ({_date(statement.date)}; title only, no text captured)")
 
 
+def version(statement: Statement, number: int, total: int, text: str) -> str:
+    """A version's page: which version it is, then its opening words."""
+    return clip(f"Version {number} of {total}, as captured: {text.strip() or statement.title}")
+
+
+def comparison(statement: Statement, number: int, added: int, removed: int) -> str:
+    return clip(f"How \u201c{statement.title}\u201d changed at source from version "
+                f"{number - 1} to {number}: {added:,} word{'s' * (added != 1)} added, "
+                f"{removed:,} removed, word by word.")
+
+
+def altered(count: int) -> str:
+    return clip(f"The {_statements(count)} altered at source after they were published, "
+                "the latest change first, each with its versions and what changed.")
+
+
+def redirect(statement: Statement) -> str:
+    return clip(f"This address now leads to \u201c{statement.title}\u201d "
+                f"({_date(statement.date)}), of which it was a version altered at source.")
+
+
 def home(title: str, statements: int, issuers: int, first: dt.date | None,
          last: dt.date | None) -> str:
     span = f", {_date(first)} to {_date(last)}" if first and last else ""

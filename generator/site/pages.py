@@ -25,6 +25,7 @@ import datetime as dt
 import functools
 import itertools
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,12 +37,13 @@ from .. import CODE, __version__
 from ..config import SiteConfig
 from ..engine.keys import digest as _digest
 from ..engine.keys import fingerprint
+from ..model import versions
 from ..model.archive import Archive, Facet, Month, by_day, source_id
-from ..model.documents import Statement
+from ..model.documents import Statement, Version
 from ..model.issuers import kind_label
 from ..model.markdown import plain_text
 from ..model.markdown import render as render_markdown
-from . import charts, citations, descriptions, exports, fulltext
+from . import alterations, charts, citations, descriptions, exports, fulltext
 from .theme import MONTH_NAMES
 from .urls import AbsoluteLinks, Links, Paths, safe_href
 
@@ -157,7 +159,8 @@ def brief(statement: Statement) -> str:
     """A checksum of what a list of statements shows of one (part of the lists' keys)."""
     issuer = statement.issuer
     return _digest(f"{statement.id}\0{statement.title!r}\0{statement.date.isoformat()}\0"
-                   f"{issuer.issuer!r}\0{issuer.kind!r}\0{statement.title_only:d}")
+                   f"{issuer.issuer!r}\0{issuer.kind!r}\0{statement.title_only:d}\0"
+                   f"{statement.altered:d}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +184,8 @@ class Totals:
     issuers: int
     first: dt.date | None
     last: dt.date | None
+    altered: int = 0
+    """Statements altered at source."""
 
 
 def _page(path: str, templates: Sequence[str], site: SiteInfo, title: str, kind: str,
@@ -287,11 +292,14 @@ def _statement_pages(archive: Archive, site: SiteInfo, briefs: Briefs, keys: Key
             url = Links(path, site.base_url).absolute()
             body = archive.body(statement)
             rendered = render_markdown(body)
+            cited = alterations.cited(statement, len(statement.versions))
             return {
                 "description": descriptions.statement(statement, plain_text(body)),
                 "statement": statement,
                 "body_html": rendered.html,
                 "too_deep": rendered.too_deep,
+                "versions": alterations.rows(statement) if statement.altered else [],
+                "earlier": _earlier_html(archive, statement),
                 "captures": [(c, safe_href(c.source_url)) for c in statement.captures],
                 # The dateline's own date, when it agrees, is the Dateline row already.
                 "other_dates": [f for f in statement.found_dates
@@ -301,13 +309,167 @@ def _statement_pages(archive: Archive, site: SiteInfo, briefs: Briefs, keys: Key
                 "issuer": issuer,
                 "organization": organization,
                 "source_id": source_id(statement),
-                "citation": _linked(citations.plain(statement, site.title, url), url),
-                "highwire": citations.highwire(statement, url, site.language),
+                "citation": _linked(citations.plain(cited, site.title, url), url),
+                "highwire": citations.highwire(cited, url, site.language),
                 "canonical": url,
             }
 
         yield _spec(path, _STATEMENT_TEMPLATES, site, statement.title, "statement", key,
                     context)
+
+
+def _earlier_html(archive: Archive, statement: Statement) -> dict[int, str]:
+    """The texts of a statement's versions but the one it shows, as HTML, by number: on its
+    page (folded), so that the search index finds words that only an earlier text holds."""
+    if not statement.altered:
+        return {}
+    last = len(statement.versions)
+    return {n: render_markdown(text).html for n, text in archive.texts(statement).items()
+            if n < last and text}
+
+
+# --- statements altered at source ----------------------------------------------------------
+
+
+def _version_pages(archive: Archive, site: SiteInfo, keys: Keys,
+                   altered: Sequence[Statement]) -> Iterator[Spec]:
+    """A page for each version of each statement altered at source: permanent, whatever
+    versions come later."""
+    for statement in altered:
+        total = len(statement.versions)
+        for number, version in enumerate(statement.versions, start=1):
+            path = Paths.version(statement.id, number)
+            key = (keys[statement.id], number)
+
+            def context(statement: Statement = statement, number: int = number,
+                        version=version, path: str = path) -> dict[str, Any]:
+                url = Links(path, site.base_url).absolute()
+                cited = alterations.cited(statement, number)
+                text = archive.texts(statement).get(number) or ""
+                rendered = render_markdown(text)
+                return {
+                    "description": descriptions.version(statement, number,
+                                                        len(statement.versions),
+                                                        plain_text(text)),
+                    "statement": statement,
+                    "version": version,
+                    "number": number,
+                    "total": len(statement.versions),
+                    "missing": archive.texts(statement).get(number) is None,
+                    "body_html": rendered.html,
+                    "too_deep": rendered.too_deep,
+                    "captures": [(c, safe_href(c.source_url))
+                                 for c in alterations.captures_of(statement, version)],
+                    "citation": _linked(citations.plain(cited, site.title, url), url),
+                    "highwire": citations.highwire(cited, url, site.language),
+                }
+
+            yield _page(path, ("version.html",), site, f"{version.title} (version {number} of "
+                        f"{total})", "version", key, context)
+
+
+def _comparison_pages(archive: Archive, site: SiteInfo, keys: Keys,
+                      altered: Sequence[Statement]) -> Iterator[Spec]:
+    """A page for each change of each statement altered at source: version ``n - 1`` to
+    ``n``, word by word."""
+    for statement in altered:
+        for number, version in versions.changes(statement):
+            path = Paths.comparison(statement.id, number)
+            before = statement.versions[number - 2]
+
+            def context(statement: Statement = statement, number: int = number,
+                        version=version, before=before) -> dict[str, Any]:
+                texts = archive.texts(statement)
+                return {
+                    "statement": statement,
+                    "number": number,
+                    "total": len(statement.versions),
+                    "before": before,
+                    "after": version,
+                    "change": alterations.change(before.title, texts.get(number - 1),
+                                                 version.title, texts.get(number)),
+                }
+
+            yield _page(path, ("comparison.html",), site,
+                        f"Version {number - 1} to {number}: {version.title}", "comparison",
+                        (keys[statement.id], number), context,
+                        description=descriptions.comparison(statement, number, version.added,
+                                                            version.removed))
+
+
+def _alias_pages(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
+    """A page at the address of each id a statement had before it was found to be a version
+    of another, that leads to it (as Hugo's and Zola's aliases do)."""
+    taken = {s.id.casefold() for s in archive.statements}
+    claims = Counter(a.casefold() for s in archive.statements for a in s.aliases)
+    for statement in archive.statements:
+        for alias in statement.aliases:
+            if alias.casefold() in taken or claims[alias.casefold()] > 1:
+                continue  # (``build_archive`` reports it)
+            path = Paths.statement(alias)
+            target = Paths.statement(statement.id)
+            yield _page(path, ("redirect.html",), site, statement.title, "redirect",
+                        (alias, target),
+                        lambda path=path, target=target: {
+                            "target": Links(path).to(target),
+                            "target_url": Links(path, site.base_url).absolute(target)},
+                        description=descriptions.redirect(statement))
+
+
+def _altered_pages(archive: Archive, site: SiteInfo, briefs: Briefs, keys: Keys,
+                   altered: Sequence[Statement]) -> Iterator[Spec]:
+    """The list of every statement altered at source, the latest alteration first, and the
+    feed of their versions, one entry a version."""
+    listed = tuple(sorted(altered, key=_alteration_order, reverse=True))
+    key = tuple((keys[s.id], briefs[s.id]) for s in listed)
+    yield _page(Paths.altered(), ("altered.html",), site, "Statements altered at source",
+                "altered", key, lambda: {"statements": listed},
+                description=descriptions.altered(len(listed)))
+    entries = sorted(((s, n, v) for s in altered for n, v in versions.changes(s)),
+                     key=lambda e: (e[2].first_seen or e[0].date, e[0].id, e[1]),
+                     reverse=True)[:FEED_SIZE]
+    path = Paths.altered_feed()
+
+    def context() -> dict[str, Any]:
+        links = Links(path, site.base_url)
+        return {
+            "feed_id": _urn(f"feed:{site.title}:{path}"),
+            "entries": [_feed_entry(s, n, v, links) for s, n, v in entries],
+            "alternate": Paths.altered(),
+            "updated": max((v.first_seen or s.date for s, _, v in entries),
+                           default=dt.date(1970, 1, 1)),
+        }
+
+    yield _page(path, ("altered_feed.xml",), site, f"Statements altered at source – "
+                f"{site.title}", "feed", tuple((keys[s.id], n) for s, n, _ in entries), context)
+
+
+def _feed_entry(statement: Statement, number: int, version: Version, links: Links
+                ) -> dict[str, Any]:
+    """One entry of the feed of versions: the version, its id, its comparison's link, and
+    what changed, as text and as HTML."""
+    before = statement.versions[number - 2]
+    href = links.absolute(Paths.comparison(statement.id, number)) or links.comparison(
+        statement.id, number)
+    summary = (f"Version {number - 1} to {number}: {version.added:,} words added, "
+               f"{version.removed:,} removed")
+    if before.title != version.title:
+        summary += f"; headline changed from \u201c{before.title}\u201d"
+    if version.reverts:
+        summary += f"; back to the text of version {version.reverts}"
+    summary += "."
+    html = Markup('<p>{}</p><p><a href="{}">What changed, word by word</a></p>').format(
+        summary, href)
+    return {"statement": statement, "number": number, "version": version, "href": href,
+            "id": _urn(f"version:{statement.id}:{number}"), "summary": summary,
+            "html": str(html)}
+
+
+def _alteration_order(statement: Statement) -> tuple[str, str]:
+    """Latest alteration last: by when the shown version was first seen (the publication
+    date where no capture says), then by id."""
+    seen = versions.altered_on(statement) or statement.date
+    return (seen.isoformat(), statement.id)
 
 
 def _linked(text: str, url: str) -> Markup:
@@ -348,8 +510,9 @@ def _year_chart(year_counts: Sequence[int], year: int, links: Links) -> charts.C
 def _timeline_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[Spec]:
     path = Paths.timeline()
     counts = archive.month_counts()
-    yield _page(path, ("timeline.html",), site, "Timeline", "timeline", counts,
-                lambda path=path: {"years": archive.years,
+    altered = sum(1 for s in archive.statements if s.altered)
+    yield _page(path, ("timeline.html",), site, "Timeline", "timeline", (counts, altered),
+                lambda path=path: {"years": archive.years, "altered": altered,
                                    "chart": _month_chart(archive, Links(path))},
                 description=descriptions.timeline(archive.years, len(archive.statements)))
     years = archive.years
@@ -637,6 +800,14 @@ def _all_html_paths(archive: Archive) -> Iterator[tuple[str, str, dt.date | None
     yield "pages", Paths.data_page(), None
     for statement in archive.statements:
         yield Paths.bucket(statement.id), Paths.statement(statement.id), statement.date
+    altered = [s for s in archive.statements if s.altered]
+    if altered:
+        yield "pages", Paths.altered(), None
+    for statement in altered:
+        for number, version in enumerate(statement.versions, start=1):
+            yield "pages", Paths.version(statement.id, number), version.last_seen
+            if number > 1:
+                yield "pages", Paths.comparison(statement.id, number), version.first_seen
     for year in archive.years:
         yield "pages", Paths.year(year.year), None
         for month in year.months:
@@ -715,8 +886,8 @@ def _exports(archive: Archive, keys: Keys) -> Iterator[Spec]:
     for i, (run, key) in enumerate(zip(runs, run_keys, strict=True)):
         if i:
             json_parts.append(("separator", lambda: exports.JSON_SEPARATOR))
-        json_parts.append((key, lambda run=run: exports.json_items(run)))
-        csv_parts.append((key, lambda run=run: exports.csv_rows(run)))
+        json_parts.append((key, lambda run=run: exports.json_items(run, archive.body)))
+        csv_parts.append((key, lambda run=run: exports.csv_rows(run, archive.body)))
     json_parts.append(("tail", lambda: exports.JSON_TAIL))
     text_parts = [(key, lambda run=run: fulltext.lines(run, archive.body))
                   for run, key in zip(runs, run_keys, strict=True)]
@@ -737,6 +908,7 @@ def totals(archive: Archive) -> Totals:
         issuers=len(archive.issuers),
         first=archive.statements[0].date if archive.statements else None,
         last=archive.statements[-1].date if archive.statements else None,
+        altered=sum(1 for s in archive.statements if s.altered),
     )
 
 
@@ -777,8 +949,14 @@ class Plan:
 
 def _other_files(archive: Archive, site: SiteInfo, briefs: Briefs, keys: Keys
                  ) -> Iterator[Spec]:
+    altered = [s for s in archive.statements if s.altered]
     yield _home(archive, site, totals(archive), briefs)
     yield from _timeline_pages(archive, site, briefs)
+    yield from _version_pages(archive, site, keys, altered)
+    yield from _comparison_pages(archive, site, keys, altered)
+    yield from _alias_pages(archive, site)
+    if altered:
+        yield from _altered_pages(archive, site, briefs, keys, altered)
     yield from _issuer_pages(archive, site, briefs)
     yield from _source_pages(archive, site, briefs)
     yield _search(archive, site)

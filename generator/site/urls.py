@@ -104,6 +104,28 @@ class Paths:
         return f"{Paths.STATEMENTS}{Paths.bucket(statement_id)}/{segment(statement_id)}.html"
 
     @staticmethod
+    def version(statement_id: str, number: int) -> str:
+        """One version of a statement altered at source (a folder per such statement, beside
+        its page: the search index, which reads ``statements/<year>/*.html``, leaves it out)."""
+        return (f"{Paths.STATEMENTS}{Paths.bucket(statement_id)}/{segment(statement_id)}/"
+                f"v{number:d}.html")
+
+    @staticmethod
+    def comparison(statement_id: str, number: int) -> str:
+        """What changed from version ``number - 1`` of a statement to version ``number``."""
+        return (f"{Paths.STATEMENTS}{Paths.bucket(statement_id)}/{segment(statement_id)}/"
+                f"compare-{number - 1:d}-{number:d}.html")
+
+    @staticmethod
+    def altered() -> str:
+        """Every statement altered at source, the latest alteration first."""
+        return "altered/index.html"
+
+    @staticmethod
+    def altered_feed() -> str:
+        return "altered/feed.xml"
+
+    @staticmethod
     def search_bundle(bucket: str) -> str:
         """The folder of the Pagefind index of one bucket of statements."""
         return f"pagefind/{segment(bucket)}/"
