@@ -8,10 +8,18 @@ next to the project) when it is there, from the two seed captures in
 first) is used again and again with a new date; every copy after the first has one
 body paragraph swapped for a paragraph of another statement, so that texts vary.
 
-What the generator would merge as one statement (same date, same normalised title,
-same normalised text; see ``generator/ingest/identity.py``) never occurs: no two
-statements share a date and a normalised title (a repeated pair gets `` (2)``,
-`` (3)``... after its title, which happens for a few per cent of them). Datelines
+What the generator would merge as one statement (see ``generator/ingest/identity.py``)
+never occurs between two statements: no two copies of one real statement fall on one
+date (their texts are nearly the same), no two statements share a date and a
+normalised title (a repeated pair gets `` (2)``, `` (3)``... after its title, which
+happens for a few per cent of them), and of the real statements altered at source
+(two texts under one link in the dump) only the first text is used. One statement in
+a hundred (``ALTERED_EVERY``) is altered at source: a second capture of it, made
+later, has a few words of a paragraph changed, and one in three of those (when its
+text is long) a word of its headline too: a KCNA Watch page captured one to seven
+days after the first, or a record under the same link later in its year's dump. The
+generator makes them versions of one statement, so the archive still holds exactly
+``--count`` statements. Datelines
 (``Pyongyang, March 5 (KCNA)``), ``Date:`` lines, Juche footers and record
 timestamps are rewritten to the new date, so that no "dates disagree" warning is
 raised by the corpus itself.
@@ -95,6 +103,10 @@ class Item:
     paragraphs: tuple[str, ...]
     topic: str
     captured: dt.date
+    altered: tuple[str, tuple[str, ...]] | None = None
+    """The title and paragraphs of its second version, if it was altered at source."""
+    recaptured: dt.date | None = None
+    """When that version was captured."""
 
 
 # --- reading the real statements ---------------------------------------------------------
@@ -104,11 +116,17 @@ def load_dump(path: Path) -> list[Base]:
     """The distinct statements of a JSON record dump (same title and text: one statement)."""
     records = json.loads(path.read_text(encoding="utf-8"))
     seen: set[tuple[str, str]] = set()
+    links: set[str] = set()
     bases = []
     for record in records:
         headline = record.get("headline")
         if not isinstance(headline, str) or not headline.strip():
             continue
+        link = record.get("link")
+        if isinstance(link, str) and link:
+            if link in links:
+                continue  # the same article again: a duplicate, or a version altered at source
+            links.add(link)
         title = _SPACE.sub(" ", headline.strip().split("\n", 1)[0]).strip()
         text = record.get("story_text") or ""
         paragraphs = tuple(line.strip() for line in text.replace("\r\n", "\n").split("\n")
@@ -160,12 +178,37 @@ def with_dateline(paragraphs: Sequence[str], date: dt.date) -> tuple[str, ...]:
     return (first, *paragraphs[1:])
 
 
+#: One statement in this many is altered at source (a second capture with a changed text).
+ALTERED_EVERY = 100
+ALTERED_AT = 37
+
+
+def alter(title: str, paragraphs: Sequence[str], donor: Sequence[str], rng: random.Random
+          ) -> tuple[str, tuple[str, ...]]:
+    """A later version of a statement: up to four words of one paragraph (not the dateline's,
+    when there are others) replaced by words of ``donor``, and, for one text in three of
+    150 words or more, the last word of the headline too."""
+    paragraphs = list(paragraphs)
+    index = 1 + rng.randrange(len(paragraphs) - 1) if len(paragraphs) > 1 else 0
+    words = paragraphs[index].split(" ")
+    pool = [w for p in donor for w in p.split(" ") if w.isalpha()] or ["revised"]
+    for _ in range(min(4, max(1, len(words) // 10))):
+        words[rng.randrange(len(words))] = rng.choice(pool)
+    paragraphs[index] = " ".join(words)
+    length = sum(len(p.split()) for p in paragraphs)
+    if length >= 150 and rng.randrange(3) == 0:
+        head, _, _ = title.rpartition(" ")
+        title = f"{head} {rng.choice(pool).capitalize()}" if head else title
+    return title, tuple(paragraphs)
+
+
 def make_items(bases: Sequence[Base], count: int, seed: int) -> list[Item]:
     """``count`` distinct statements with random dates in 1997-2024, sorted by date."""
     rng = random.Random(seed)
     days = (LAST_DAY - FIRST_DAY).days + 1
     order = list(range(len(bases)))
     used: set[tuple[dt.date, str]] = set()
+    placed: set[tuple[dt.date, int]] = set()
     items = []
     for number in range(count):
         cycle, position = divmod(number, len(bases))
@@ -173,6 +216,9 @@ def make_items(bases: Sequence[Base], count: int, seed: int) -> list[Item]:
             rng.shuffle(order)
         base = bases[order[position]]
         date = FIRST_DAY + dt.timedelta(days=rng.randrange(days))
+        while (date, order[position]) in placed:  # two copies of one text: one statement
+            date = FIRST_DAY + dt.timedelta(days=rng.randrange(days))
+        placed.add((date, order[position]))
         paragraphs = list(base.paragraphs)
         if cycle and paragraphs:
             # Swap one paragraph (never the dateline) for one of another statement.
@@ -189,10 +235,16 @@ def make_items(bases: Sequence[Base], count: int, seed: int) -> list[Item]:
             n += 1
             title = f"{base.title} ({n})"
         used.add((date, normalise(title)))
+        paragraphs = list(with_dateline(paragraphs, date))
+        captured = date + dt.timedelta(days=rng.randrange(4))
+        altered = recaptured = None
+        if number % ALTERED_EVERY == ALTERED_AT and paragraphs:
+            donor = bases[rng.randrange(len(bases))].paragraphs[1:]
+            altered = alter(title, paragraphs, donor, rng)
+            recaptured = captured + dt.timedelta(days=1 + rng.randrange(7))
         items.append(Item(
-            number=number, title=title, date=date,
-            paragraphs=with_dateline(paragraphs, date), topic=base.topic,
-            captured=date + dt.timedelta(days=rng.randrange(4)),
+            number=number, title=title, date=date, paragraphs=tuple(paragraphs),
+            topic=base.topic, captured=captured, altered=altered, recaptured=recaptured,
         ))
     items.sort(key=lambda i: (i.date, i.number))
     return items
@@ -230,16 +282,19 @@ def kcnawatch_text(title: str, date: dt.date, paragraphs: Sequence[str], capture
     return "\n".join(lines)
 
 
-def record(item: Item) -> dict[str, object]:
-    """A JSON record as the KCNA site scrapers write it."""
+def record(item: Item, *, version: int = 1) -> dict[str, object]:
+    """A JSON record as the KCNA site scrapers write it (``version`` 2: the text it was
+    altered to, under the same link)."""
     midnight = dt.datetime(item.date.year, item.date.month, item.date.day, tzinfo=dt.UTC)
     digest = hashlib.sha256(f"{item.number}\n{item.title}\n{item.date}".encode()).hexdigest()
+    title, paragraphs = item.altered if version == 2 and item.altered else (item.title,
+                                                                           item.paragraphs)
     return {
         "topic": item.topic or "Home News",
-        "headline": item.title,
+        "headline": title,
         "link": f"http://www.kcna.kp/en/article/q/{digest}.kcmsf",
         "date": int(midnight.timestamp() * 1000),
-        "story_text": "\n".join(item.paragraphs),
+        "story_text": "\n".join(paragraphs),
         "date_str": item.date.isoformat(),
     }
 
@@ -272,6 +327,7 @@ def write_corpus(items: Sequence[Item], out: Path, seed: int, origin: str) -> di
     shutil.copyfile(ISSUERS, out / "issuers.yaml")
 
     by_year: dict[int, list[dict[str, object]]] = {}
+    later: dict[int, list[dict[str, object]]] = {}
     texts = 0
     for index, item in enumerate(items):
         # Half of the statements as text captures: those that fit, until half are written.
@@ -284,8 +340,17 @@ def write_corpus(items: Sequence[Item], out: Path, seed: int, origin: str) -> di
                                   hiring=rng.random() < 0.3)
             (folder / f"kw-{item.number:07d}.txt").write_text(text, encoding="utf-8")
             texts += 1
+            if item.altered and item.recaptured:
+                title, paragraphs = item.altered
+                (folder / f"kw-{item.number:07d}-v2.txt").write_text(
+                    kcnawatch_text(title, item.date, paragraphs, item.recaptured, more),
+                    encoding="utf-8")
         else:
             by_year.setdefault(item.date.year, []).append(record(item))
+            if item.altered:  # scraped again later: at the end of its year's dump
+                later.setdefault(item.date.year, []).append(record(item, version=2))
+    for year, altered in later.items():
+        by_year[year] += altered
     for year, records in sorted(by_year.items()):
         path = sources / "records" / f"kcna-{year}.json"
         path.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -299,6 +364,7 @@ def write_corpus(items: Sequence[Item], out: Path, seed: int, origin: str) -> di
         "record_files": len(by_year),
         "records": sum(len(r) for r in by_year.values()),
         "title_only": sum(1 for i in items if not i.paragraphs),
+        "altered": sum(1 for i in items if i.altered),
         "retitled": sum(1 for i in items if re.search(r" \(\d+\)$", i.title)),
     }
     (out / "corpus.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
