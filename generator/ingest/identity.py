@@ -362,40 +362,72 @@ def group_by_bucket(documents: Sequence[Document], keys: Sequence[Keys] | None =
     are of that date, unless a shared link joined others (``Group.dates``): the captures of
     the dates of one group give its groups whatever the other dates hold."""
     keys = keys if keys is not None else [keys_of(d) for d in documents]
-    versions: dict[str, _Version] = {}
-    textless: dict[tuple[dt.date, str], list[Document]] = defaultdict(list)
-    links: dict[str, set[str]] = defaultdict(set)
-    version_of: dict[int, _Version] = {}
-    for document, key in zip(documents, keys, strict=True):
-        if not key.text:
-            textless[(document.date, key.title)].append(document)
-            continue
-        version = _Version(document.date, key.title, key.text)
-        version = versions.setdefault(version.id, version)
-        if not version.documents:
-            version.length = sum(map(len, document.paragraphs))
-        version.documents.append(document)
-        version_of[id(document)] = version
-        if document.capture.source_url:
-            links[document.capture.source_url].add(version.id)
-    for version in versions.values():
-        version.documents.sort(key=_order)
-    union = _join(versions, {link: sorted(k) for link, k in links.items() if len(k) > 1})
+    found = _Found.of(documents, keys)
+    union = _join(found.versions, {link: sorted(k) for link, k in found.links.items()
+                                   if len(k) > 1})
+    sets = {root: sorted(members) for root, members in union.members.items()}
+    extra, alone = _homes(found, sets)
+    grouped: dict[Bucket, list[Group]] = defaultdict(list)
+    for root, members in sets.items():
+        docs = [d for m in members for d in found.versions[m].documents]
+        history = _history(docs, found.version_of) if len(members) > 1 else ()
+        first = history[0].first if history else min(docs, key=_order)
+        grp = Group.of(docs + extra.get(root, []), found.version_of[id(first)].key, history)
+        grouped[grp.first.date].append(grp)
+    for (date, title), docs in alone:
+        grouped[date].append(Group.of(docs, _checksum(title, "")))
+    return [(bucket, sorted(grouped[bucket], key=lambda g: g.key))
+            for bucket in sorted(grouped, key=bucket_order)]
 
-    # Each set of versions, and the textless captures that join one (by title, else link).
-    sets: dict[str, list[str]] = {root: sorted(members) for root, members in union.members.items()}
+
+@dataclass(slots=True)
+class _Found:
+    """The captures sorted into versions (by date, title and text), the captures without
+    text (by date and title), and the versions under each link."""
+
+    versions: dict[str, _Version] = field(default_factory=dict)
+    textless: dict[tuple[dt.date, str], list[Document]] = field(
+        default_factory=lambda: defaultdict(list))
+    links: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    version_of: dict[int, _Version] = field(default_factory=dict)
+    """Each capture's version, by the capture's ``id``."""
+
+    @classmethod
+    def of(cls, documents: Sequence[Document], keys: Sequence[Keys]) -> _Found:
+        found = cls()
+        for document, key in zip(documents, keys, strict=True):
+            if not key.text:
+                found.textless[(document.date, key.title)].append(document)
+                continue
+            version = _Version(document.date, key.title, key.text)
+            version = found.versions.setdefault(version.id, version)
+            if not version.documents:
+                version.length = sum(map(len, document.paragraphs))
+            version.documents.append(document)
+            found.version_of[id(document)] = version
+            if document.capture.source_url:
+                found.links[document.capture.source_url].add(version.id)
+        for version in found.versions.values():
+            version.documents.sort(key=_order)
+        return found
+
+
+def _homes(found: _Found, sets: Mapping[str, list[str]]
+           ) -> tuple[dict[str, list[Document]], list[tuple[tuple[dt.date, str], list[Document]]]]:
+    """Where the captures without text go: to the first set of versions with their date and
+    title, else to one that shares their link; else they are a statement of their own."""
     by_title: dict[tuple[dt.date, str], str] = {}
     by_link: dict[str, str] = {}
     for root in sorted(sets, key=lambda r: sets[r][0]):
         for member in sets[root]:
-            v = versions[member]
-            by_title.setdefault((v.date, v.title), root)
-            for doc in v.documents:
+            version = found.versions[member]
+            by_title.setdefault((version.date, version.title), root)
+            for doc in version.documents:
                 if doc.capture.source_url:
                     by_link.setdefault(doc.capture.source_url, root)
     extra: dict[str, list[Document]] = defaultdict(list)
-    alone: list[tuple[tuple[dt.date, str], list[Document]]] = []
-    for (date, title), docs in textless.items():
+    alone = []
+    for (date, title), docs in found.textless.items():
         root = by_title.get((date, title))
         if root is None:
             linked = sorted({by_link[d.capture.source_url] for d in docs
@@ -405,21 +437,7 @@ def group_by_bucket(documents: Sequence[Document], keys: Sequence[Keys] | None =
             alone.append(((date, title), docs))
         else:
             extra[root].extend(docs)
-
-    grouped: dict[Bucket, list[Group]] = defaultdict(list)
-    for root, members in sets.items():
-        member_versions = [versions[m] for m in members]
-        docs = [d for v in member_versions for d in v.documents]
-        history: tuple[Entry, ...] = ()
-        if len(members) > 1:
-            history = _history(docs, version_of)
-        first = history[0].first if history else min(docs, key=_order)
-        grp = Group.of(docs + extra[root], version_of[id(first)].key, history)
-        grouped[grp.first.date].append(grp)
-    for (date, title), docs in alone:
-        grouped[date].append(Group.of(docs, _checksum(title, "")))
-    return [(bucket, sorted(grouped[bucket], key=lambda g: g.key))
-            for bucket in sorted(grouped, key=bucket_order)]
+    return extra, alone
 
 
 def claimed_ids(grp: Group, claimed: Mapping[str, Sequence[str]]) -> list[str]:
