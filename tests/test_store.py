@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import store
-from generator.model.documents import Capture, FoundDate, Issuer, Statement
+from generator.model.documents import Capture, FoundDate, Issuer, Statement, Version
 from generator.problems import Report
 from generator.store import StoreError
 
@@ -75,6 +75,38 @@ def test_any_string_survives_the_front_matter(title, source, url, topic, issuer,
                   found_dates=(FoundDate("juche", dt.date(2022, 9, 22), found),),
                   extra=(("note", note),) if note is not None else ())
     assert round_trip(s) == s
+
+
+@settings(max_examples=200, deadline=None)
+@given(titles=st.lists(yaml_text.filter(lambda t: t.strip() == t and t), min_size=2, max_size=4),
+       texts=st.lists(st.lists(yaml_text.filter(str.strip), min_size=1, max_size=3), min_size=4,
+                      max_size=4),
+       seen=st.lists(st.none() | st.dates(), min_size=4, max_size=4),
+       aliases=st.lists(st.from_regex(r"[a-z0-9][a-z0-9-]{0,20}", fullmatch=True), max_size=2))
+def test_a_statement_with_versions_round_trips_with_every_text(titles, texts, seen, aliases):
+    """Any titles and texts (a text that looks like a version marker included: the body
+    escapes it), any dates, any aliases."""
+    from generator.model import versions
+    from generator.model.markdown import text_to_markdown
+
+    bodies = [text_to_markdown([*t, "<!-- version 1 -->"]) for t in texts[:len(titles)]]
+    made = tuple(Version(title, SHA, seen[n], seen[n], (SHA,), n, n, 1 if n == 2 else None)
+                 for n, title in enumerate(titles))
+    s = statement(title=titles[-1], versions=made, aliases=tuple(dict.fromkeys(aliases)),
+                  body=versions.join_body(bodies[-1], dict(enumerate(bodies[:-1], start=1))))
+    back = round_trip(s)
+    assert back == s
+    assert list(versions.texts(back, back.body).values()) == bodies
+    assert store.version_problems(back) == []
+
+
+def test_a_note_left_where_a_statement_was_reads_as_no_statement(tmp_path):
+    path = tmp_path / "2024-01-01-b.md"
+    path.write_text(store.dump_moved("2024-01-01-b", "2024-01-01-a", "2024/01/2024-01-01-a.md"))
+    read = store.read_file(path)
+    assert read.statement is None and read.problems == () and read.state == "generated"
+    assert read.moved == ("2024-01-01-b", "2024-01-01-a")
+    assert "2024/01/2024-01-01-a.md" in path.read_text()
 
 
 def test_generated_file_is_stamped_and_an_edit_breaks_the_stamp():
