@@ -344,8 +344,9 @@ def test_the_search_box_in_the_header_works_with_the_keyboard_alone(tabs):
 def test_no_kind_of_page_and_no_article_scrolls_sideways_on_a_phone(tabs, site):
     # every article: their titles, facts and captures (long links, hashes) differ the most
     articles = sorted(p.relative_to(site).as_posix() for p in site.glob("statements/*/*.html"))
-    paths = [*KINDS.values(), *articles]
-    assert len(articles) == 12
+    pages = sorted(p.relative_to(site).as_posix() for p in site.glob(f"statements/*/{ALTERED}/*"))
+    paths = [*KINDS.values(), *articles, *pages]
+    assert len(articles) == 13 and len(pages) == 3  # (one altered: its versions, a comparison)
     tab = tabs(PHONE)
     wide = []
     for path in paths:
