@@ -128,7 +128,7 @@ def test_no_field_is_required_that_a_statement_can_lack(make_site):
     for resource in package["resources"]:
         required = {f["name"] for f in resource["schema"]["fields"]
                     if f.get("constraints", {}).get("required")}
-        assert required <= {"id", "url", "title", "date", "title_only"}, resource["name"]
+        assert required <= {"id", "url", "title", "date", "title_only", "altered"}, resource["name"]
     assert read_lines(site / "data/statements-text.jsonl.gz")[1]["text"] == "A statement with words."
 
 
@@ -177,12 +177,12 @@ def test_a_change_remakes_the_full_text_of_its_year_alone_reading_only_its_bodie
     made = tmp_path / "made.txt"  # the workers that render the exports are forked processes
     lines = fulltext.lines
 
-    def spy(statements, body):
+    def spy(statements, body, *rest):
         def noted(statement):
             with made.open("a") as out:
                 out.write(f"{statement.date.year}\n")
             return body(statement)
-        return lines(statements, noted)
+        return lines(statements, noted, *rest)
 
     monkeypatch.setattr(fulltext, "lines", spy)
     build(config)

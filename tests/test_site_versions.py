@@ -147,6 +147,24 @@ def test_the_exports_list_versions_and_say_which_statements_were_altered(site):
         "Developing into Global" in csv
 
 
+def test_the_full_text_holds_every_version_s_text_and_the_package_validates(site):
+    rows = {r["id"]: r for r in map(json.loads, gzip.decompress(
+        (site / "data" / "statements-text.jsonl.gz").read_bytes()).decode().splitlines())}
+    altered = rows[STATEMENT]
+    assert altered["altered"] is True
+    first, second = altered["versions"]
+    assert (first["number"], second["number"]) == (1, 2)
+    assert "G7, a common eyesore to the public" in first["text"]
+    assert "eyesore" not in second["text"] and second["text"] == altered["text"]
+    assert first["title"].startswith("G7 Is Developing into World-Wide War")
+    assert (first["first_seen"], second["first_seen"]) == ("2024-10-25", "2024-10-26")
+    assert all(r["versions"] is None and r["altered"] is False
+               for i, r in rows.items() if i != STATEMENT)
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.validate(str(site / "data" / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "note"])
+
+
 def test_the_sitemap_lists_each_version_and_comparison(site):
     sitemap = read(site, "sitemap.xml")
     for page in ("v1.html", "v2.html", "compare-1-2.html"):

@@ -39,6 +39,14 @@ _FIELDS: dict[str, tuple[str, str]] = {
     "organization_id": ("string", "The organisation's id in the archive's list of issuers."),
     "kind": ("string", "press-statement, statement, commentary, answer, report or news."),
     "title_only": ("boolean", "True when no capture has text (a photo or video item)."),
+    "altered": ("boolean", "True when the statement was altered at source after it was "
+                           "published (it has more than one version)."),
+    "versions": ("array", "Its versions, oldest first. In the metadata, one for a statement "
+                          "never altered: title, sha256 (of its normalised text), first_seen, "
+                          "last_seen, captures (their sha256), added and removed (words, from "
+                          "the version before), reverts (the earlier version it brings back). "
+                          "In the full text, null for a statement never altered, else: "
+                          "number, title, first_seen, last_seen, text."),
     "captures": ("array", "Every capture of the statement: file, source_url, captured "
                           "(YYYY-MM-DD or null), sha256 (of the capture's bytes)."),
     "text": ("string", "The text as a reader sees it, plain text, paragraphs separated by "
@@ -50,7 +58,14 @@ _CSV_CAPTURES = {
     "captured": "The captures' dates (YYYY-MM-DD), joined by ' | '.",
     "sha256": "The SHA-256 of each capture's bytes, joined by ' | '.",
 }
-_REQUIRED = frozenset({"id", "url", "title", "date", "title_only"})
+_CSV_VERSIONS = {
+    "title": "Each version's title, oldest first, joined by ' | '.",
+    "sha256": "The SHA-256 of each version's normalised text, joined by ' | '.",
+    "first_seen": "When each version was first captured (YYYY-MM-DD), joined by ' | '.",
+    "last_seen": "When each version was last captured (YYYY-MM-DD), joined by ' | '.",
+    "captures": "Each version's captures (their SHA-256, separated by spaces), joined by ' | '.",
+}
+_REQUIRED = frozenset({"id", "url", "title", "date", "title_only", "altered"})
 
 
 def _field(name: str) -> dict[str, Any]:
@@ -70,10 +85,12 @@ def _schema(fields: list[dict[str, Any]]) -> dict[str, Any]:
 def _schemas() -> dict[str, dict[str, Any]]:
     csv_fields = [_field(f) for f in exports.FIELDS] + [
         {"name": f"capture_{name}", "type": "string", "description": text}
-        for name, text in _CSV_CAPTURES.items()]
+        for name, text in _CSV_CAPTURES.items()] + [
+        {"name": f"version_{name}", "type": "string", "description": _CSV_VERSIONS[name]}
+        for name in exports.VERSION_FIELDS]
     return {
         Paths.full_text(): _schema([_field(f) for f in fulltext.FIELDS]),
-        Paths.data("json"): _schema([_field(f) for f in (*exports.FIELDS, "captures")]),
+        Paths.data("json"): _schema([_field(f) for f in (*exports.FIELDS, "versions", "captures")]),
         Paths.data("csv"): _schema(csv_fields),
     }
 

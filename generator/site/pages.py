@@ -889,7 +889,7 @@ def _exports(archive: Archive, keys: Keys) -> Iterator[Spec]:
         json_parts.append((key, lambda run=run: exports.json_items(run, archive.body)))
         csv_parts.append((key, lambda run=run: exports.csv_rows(run, archive.body)))
     json_parts.append(("tail", lambda: exports.JSON_TAIL))
-    text_parts = [(key, lambda run=run: fulltext.lines(run, archive.body))
+    text_parts = [(key, lambda run=run: fulltext.lines(run, archive.body, archive.texts))
                   for run, key in zip(runs, run_keys, strict=True)]
     for path, parts in ((Paths.full_text(), text_parts), (Paths.data("json"), json_parts),
                         (Paths.data("csv"), csv_parts)):
