@@ -34,8 +34,17 @@ from ..model.issuers import kind_label
 from ..problems import shown
 from .urls import safe_href
 
+def _builtin_themes() -> Path:
+    """The themes that ship with the generator: the checkout's ``themes/`` (a source tree or
+    an editable install), else the copy an installed wheel holds (``generator.builtin_themes``)."""
+    checkout = Path(__file__).resolve().parents[2] / "themes"
+    if (checkout / "default" / "templates").is_dir():
+        return checkout
+    return Path(__file__).resolve().parents[1] / "builtin_themes"
+
+
 #: The themes that ship with the generator.
-BUILTIN_THEMES = Path(__file__).resolve().parents[2] / "themes"
+BUILTIN_THEMES = _builtin_themes()
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
