@@ -34,6 +34,7 @@ from ..model.issuers import kind_label
 from ..problems import shown
 from .urls import safe_href
 
+
 def _builtin_themes() -> Path:
     """The themes that ship with the generator: the checkout's ``themes/`` (a source tree or
     an editable install), else the copy an installed wheel holds (``generator.builtin_themes``)."""
