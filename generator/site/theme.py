@@ -121,9 +121,12 @@ def checksum(config: SiteConfig) -> str:
     file that cannot be read counts by why (``read_theme_file``)."""
     digest = hashlib.sha256()
     for kind, folders in (("templates", template_dirs(config)), ("static", static_dirs(config))):
-        for rank, folder in enumerate(folders):
+        # Ranked among the folders that hold files: an empty templates/ or static/ folder
+        # changes nothing the site is made of, so it must not change the checksum.
+        filled = [(folder, files) for folder in folders if (files := list(theme_files(folder)))]
+        for rank, (folder, files) in enumerate(filled):
             inside = within(folder, config)
-            for rel, path in theme_files(folder):
+            for rel, path in files:
                 digest.update(f"{kind}:{rank}:{rel}\n".encode("utf-8", "surrogateescape"))
                 try:
                     digest.update(hashlib.sha256(read_theme_file(path, inside)).digest())
