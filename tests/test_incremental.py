@@ -1,5 +1,6 @@
 """Rebuilds do only what changed, and always end with the site a clean build makes."""
 
+import datetime as dt
 import fcntl
 import gzip
 import json
@@ -62,13 +63,15 @@ def test_pages_rendered_again_with_the_same_bytes_leave_the_site_as_it_is(tmp_pa
     import generator.engine.parallel
     import generator.search.offline
     import generator.site.pages
+    import generator.site.specs
     config = make_archive(tmp_path)
     build(config)
     before = inodes(config.output_dir)
     # Another version of the generator: every key changes, no byte of any page. The
     # pages are rendered again, by workers (two data exports send them there).
     monkeypatch.setattr(generator.engine.parallel, "cores", lambda: 2)
-    for module in (generator.site.pages, generator.build.inputs, generator.search.offline):
+    for module in (generator.site.pages, generator.site.specs, generator.build.inputs,
+                   generator.search.offline):
         monkeypatch.setattr(module, "CODE", "9.9.9+another")
     report = build(config)
     assert report.counts["site files written"] == 0
@@ -216,13 +219,14 @@ def test_a_changed_generator_writes_its_output_again_the_offline_index_included(
     import generator.search.pagefind
     import generator.site.pages
     import generator.site.render
+    import generator.site.specs
     config = make_archive(tmp_path, with_fixtures=False)
     build(config, search=True)
     docs = sorted(config.output_dir.glob("search/data/*/d/*.js"))
     assert docs and any(" …\"]" in p.read_text() for p in docs)  # long excerpts, cut
     # What an upgrade does: the generator's code (and here its excerpt length) changes.
-    for module in (generator.site.pages, generator.build.inputs, generator.search.offline,
-                   generator.search.pagefind):
+    for module in (generator.site.pages, generator.site.specs, generator.build.inputs,
+                   generator.search.offline, generator.search.pagefind):
         monkeypatch.setattr(module, "CODE", "9.9.9+another")
     monkeypatch.setattr(generator.search.offline, "EXCERPT_CHARS", 20)
     rendered, indexed = [], []
@@ -398,6 +402,29 @@ def test_a_statement_added_to_one_year_of_a_long_list_renders_that_years_page_on
     fresh = tmp_path / "fresh"
     build(config, output_dir=fresh)
     assert tree(site) == tree(fresh)
+
+
+def test_a_long_list_shows_the_new_date_of_its_first_statement(tmp_path, monkeypatch):
+    # A long list shows its latest statements and its first and last dates; the first
+    # statement, dated a day earlier in the same year, changes no latest entry and no
+    # count per year, but the date the list starts from.
+    import generator.site.pages
+
+    monkeypatch.setattr(generator.site.pages, "LIST_LIMIT", 2)  # the shape of a large site:
+    monkeypatch.setattr(generator.site.pages, "LATEST", 2)  # the latest of many listed
+    config = make_archive(tmp_path)
+    build(config)
+    files = sorted(config.content_dir.rglob("*.md"), key=lambda p: p.read_text().split(
+        "\ndate: ", 1)[1][:10])
+    first = files[0]
+    date = first.read_text().split("\ndate: ", 1)[1][:10]
+    assert not date.endswith("-01-01")
+    earlier = dt.date.fromisoformat(date) - dt.timedelta(days=1)
+    first.write_text(first.read_text().replace(f"\ndate: {date}", f"\ndate: {earlier}", 1))
+    build(config)
+    fresh = tmp_path / "fresh"
+    build(config, output_dir=fresh)
+    assert tree(config.output_dir) == tree(fresh)
 
 
 def test_a_statement_whose_id_names_another_year_than_its_date_is_indexed_with_its_folder(

@@ -182,12 +182,18 @@ class Archive:
 
     def month_counts(self) -> tuple[tuple[int, int, int], ...]:
         """``(year, month, count)`` for every month from the first to the last statement."""
-        if not self.years:
-            return ()
-        counts = {(m.year, m.month): len(m.statements) for y in self.years for m in y.months}
-        first, last = self.years[0].year, self.years[-1].year
-        return tuple((y, m, counts.get((y, m), 0)) for y in range(first, last + 1)
-                     for m in range(1, 13))
+        return month_counts(self.years)
+
+
+def month_counts(years: Sequence[Year]) -> tuple[tuple[int, int, int], ...]:
+    """``(year, month, count)`` for every month of ``years`` (oldest first), from the first
+    year's January to the last year's December."""
+    if not years:
+        return ()
+    counts = {(m.year, m.month): len(m.statements) for y in years for m in y.months}
+    first, last = years[0].year, years[-1].year
+    return tuple((y, m, counts.get((y, m), 0)) for y in range(first, last + 1)
+                 for m in range(1, 13))
 
 
 def _where(statement: Statement) -> str:

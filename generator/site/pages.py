@@ -1,56 +1,83 @@
-"""Which pages the site has, and what each one shows: ``plan(archive, config)``.
+"""Which pages the site has, and what each one shows: ``Plan``.
 
-``plan`` yields one ``PageSpec`` (an output path, the templates to try, and
-the data they get), ``FileSpec`` (an output path and its bytes) or
-``PartsSpec`` (a large file made of parts, each compressed on its own) per
-output file. It touches no disk and renders nothing: a new page kind is one
-function here and one template.
+``Plan`` gives one spec (``specs``) per output file: a page rendered through
+the theme, a file, or a large file made of parts. It touches no disk and
+renders nothing; a spec's data is computed only if it is rendered, and its key
+(what it is made from) decides whether it is.
 
-Every spec carries a ``key``: a checksum of everything its output is made
-from (the statements it shows, its neighbours, the theme, the settings).
-Equal keys make equal bytes, so a build renders only the pages whose key
-changed since the last one, and the data a page needs is computed only then:
-``context`` and ``data`` are functions, called when the page is rendered.
+A page kind is a function here that makes the specs of its pages with
+``specs.page``, from the values each page shows: the page's key is made from
+them, so it cannot leave out anything the page shows. Adding a page kind
+takes that function, a line calling it in ``_other_files``, its template in
+``themes/default/templates/``, and its paths in ``urls.Paths``; its HTML pages
+are in the sitemap without more (``sitemap=False`` leaves one out). A value of
+a type no page has shown before needs a line in ``specs.Shown`` saying what a
+page shows of it.
 
-Page kinds: home, statement, timeline (overview, year, month), issuers
-(index, issuer, organisation), sources (index, outlet), kinds of statement,
-search, research data, 404, Atom feeds (the site's, and each issuer's, organisation's,
-outlet's and kind's), sitemap, robots.txt, data exports (the full text among
-them).
+Page kinds: home, statement, the versions of a statement altered at source
+(version, comparison, the list of them), redirects from former ids, timeline
+(overview, year, month), issuers (index, issuer, organisation), sources
+(index, outlet), kinds of statement, search, research data, 404, Atom feeds
+(the site's, each issuer's, organisation's, outlet's and kind's, and the
+versions'), sitemap, robots.txt, data exports (the full text among them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
-from .. import CODE, __version__
+from .. import CODE
 from ..config import SiteConfig
 from ..engine.keys import digest as _digest
 from ..engine.keys import fingerprint
 from ..model import versions
-from ..model.archive import Archive, Facet, Month, by_day, source_id
+from ..model.archive import Archive, Facet, Month, Year, by_day, month_counts, source_id
 from ..model.documents import Statement, Version
 from ..model.issuers import kind_label
 from ..model.markdown import plain_text
 from ..model.markdown import render as render_markdown
 from . import alterations, charts, citations, descriptions, exports, fulltext
+from .specs import (
+    Briefs,
+    EachMade,
+    FacetRef,
+    FileSpec,
+    Keys,
+    MonthRef,
+    PageSpec,
+    PartsSpec,
+    Shown,
+    SiteInfo,
+    Spec,
+    Totals,
+    Whole,
+    YearRef,
+    brief,
+    file,
+    html_pages,
+    keyed_page,
+    page,
+    site_start,
+    statement_key,
+)
 from .theme import MONTH_NAMES
 from .urls import AbsoluteLinks, Links, Paths, safe_href
+
+__all__ = ["FileSpec", "Keys", "PageSpec", "PartsSpec", "Plan", "Spec", "plan",
+           "statement_key"]
 
 #: A facet page lists every statement up to this many; beyond it, one page per year.
 LIST_LIMIT = 200
 #: A month's page lists up to this many statements; a month with more has more pages (so
-#: that 50,000 statements on one day make a hundred pages, not one of 13 MB).
+#: that a day with tens of thousands of statements makes many pages, not one huge one).
 MONTH_LIMIT = 500
 #: Statements on the home page and in each feed.
 LATEST = 20
@@ -59,174 +86,86 @@ FEED_SIZE = 50
 SITEMAP_SIZE = 50_000
 
 
-@dataclass(frozen=True, slots=True)
-class PageSpec:
-    """A page rendered through the theme."""
+class Plan:
+    """Every output file of the site, in the parts a build asks for one at a time: the
+    statement pages of some statements (all the search index reads; a build asks for
+    them a bucket at a time), what they are made from (``statement_pages_key``), and the
+    other files. ``theme`` is a checksum of the theme's files, part of every page's key."""
 
-    path: str
-    """Site-root-relative output path."""
-    templates: tuple[str, ...]
-    """Templates to try, most specific first."""
-    key: str
-    """Checksum of what the page is made from: the same key gives the same bytes."""
-    context: Callable[[], dict[str, Any]]
-    """The template's data, computed when the page is rendered."""
-    compressed: bool = False
-    """Written gzip-compressed (its path ends in ``.gz``)."""
+    def __init__(self, archive: Archive, config: SiteConfig, *, search: bool = True,
+                 theme: str = "") -> None:
+        self.archive = archive
+        self.site = site_info(config, search, theme)
+        by_id = {s.id: s for s in archive.statements}
+        self.briefs: Briefs = EachMade(by_id, brief)
+        self.keys: Keys = EachMade(by_id, statement_key)
+        self.shown = Shown(self.briefs, self.keys)
 
+    def statement_pages(self, statements: Sequence[Statement]) -> Iterator[Spec]:
+        return _statement_pages(self.archive, self.site, self.briefs, self.keys, statements)
 
-@dataclass(frozen=True, slots=True)
-class FileSpec:
-    """A file written as given."""
+    def statement_pages_key(self, statements: Sequence[Statement]) -> str:
+        return statement_pages_key(self.archive, self.site, self.keys, statements)
 
-    path: str
-    key: str
-    data: Callable[[], bytes]
-    compressed: bool = False
-    """Written gzip-compressed (its path ends in ``.gz``)."""
+    def other_files(self) -> Iterator[Spec]:
+        return _other_files(self.archive, self.site, self.shown)
 
 
-@dataclass(frozen=True, slots=True)
-class PartsSpec:
-    """A large file written gzip-compressed, one gzip member per part (every gzip reader
-    reads the members as one text).
-
-    Each part has a key like a file's: a part whose key the last build compressed
-    is not made or compressed again (``render.Renderer`` keeps them in the build
-    cache), so a change to one year of the archive costs one year's part.
-    """
-
-    path: str
-    key: str
-    parts: tuple[tuple[str, Callable[[], bytes]], ...]
-    """``(key, bytes)`` of each part, in order."""
-    compressed: bool = True
+def plan(archive: Archive, config: SiteConfig, *, search: bool = True, theme: str = ""
+         ) -> Iterator[Spec]:
+    """Every output file of the site, one at a time, in a stable order."""
+    parts = Plan(archive, config, search=search, theme=theme)
+    yield from parts.statement_pages(archive.statements)
+    yield from parts.other_files()
 
 
-Spec = PageSpec | FileSpec | PartsSpec
+def _other_files(archive: Archive, site: SiteInfo, shown: Shown) -> Iterator[Spec]:
+    """Every output file but the statement pages; the sitemap lists the HTML pages among
+    them (and the statement pages)."""
+    altered = tuple(s for s in archive.statements if s.altered)
+    files = [
+        _home(archive, site, shown),
+        *_timeline_pages(archive, site, shown),
+        *_version_pages(archive, site, shown, altered),
+        *_comparison_pages(archive, site, shown, altered),
+        *_alias_pages(archive, site, shown),
+        *_altered_pages(archive, site, shown, altered),
+        *_issuer_pages(archive, site, shown),
+        *_source_pages(archive, site, shown),
+        _search(archive, site, shown),
+        _data_page(site, shown),
+        _not_found(site, shown),
+        *_feeds(archive, site, shown),
+        _robots(site),
+        file(".nojekyll", b"", lambda: b""),
+        *_exports(archive, shown.keys),
+    ]
+    return iter([*files, *_sitemaps(archive, site, html_pages(files))])
 
 
-# The keys made for every statement are made from text joined by NUL, which no id or
-# checksum holds and ``repr`` escapes: a third of the time of ``fingerprint``'s
-# ``repr`` of nested tuples, 300,000 times a build at 100,000 statements.
+def site_info(config: SiteConfig, search: bool, theme: str) -> SiteInfo:
+    return SiteInfo(title=config.title, base_url=config.base_url, language=config.language,
+                    search=search, theme=theme)
 
 
-def statement_key(statement: Statement) -> str:
-    """What a statement's pages are made from: its file's checksum, its issuer and its id
-    (which a file without one takes from its name)."""
-    if statement.checksum:
-        return _file_key(statement.id, statement.checksum, statement.issuer)
-    return fingerprint(tuple(statement._replace(path=None)))
-
-
-@functools.lru_cache(maxsize=1 << 18)
-def _file_key(statement_id: str, checksum: str, issuer: tuple[object, ...]) -> str:
-    return _digest(f"{statement_id}\0{checksum}\0{_issuer_text(issuer)}")
-
-
-@functools.lru_cache(maxsize=1 << 12)
-def _issuer_text(issuer: tuple[object, ...]) -> str:
-    return repr(tuple(issuer))
-
-
-Briefs = Mapping[str, str]
-"""Each statement's ``brief``, by id: made once a build (a statement is in five or six
-lists and neighbours)."""
-
-
-Keys = Mapping[str, str]
-"""Each statement's ``statement_key``, by id: made once a build (a statement's is part of
-its page's key, and of the ``statement_pages_key`` of its year and of its neighbours')."""
-
-
-class _EachMade(dict[str, str]):
-    """``Briefs`` or ``Keys``: ``make(statement)`` for each statement, by id, made when first
-    asked for (the first statement pages are planned, and their search index started,
-    before those of every statement are made)."""
-
-    def __init__(self, by_id: Mapping[str, Statement], make: Callable[[Statement], str]
-                 ) -> None:
-        super().__init__()
-        self._statements = by_id
-        self._make = make
-
-    def __missing__(self, statement_id: str) -> str:
-        made = self[statement_id] = self._make(self._statements[statement_id])
-        return made
-
-
-def brief(statement: Statement) -> str:
-    """A checksum of what a list of statements shows of one (part of the lists' keys)."""
-    issuer = statement.issuer
-    return _digest(f"{statement.id}\0{statement.title!r}\0{statement.date.isoformat()}\0"
-                   f"{issuer.issuer!r}\0{issuer.kind!r}\0{statement.title_only:d}\0"
-                   f"{statement.altered:d}")
-
-
-@dataclass(frozen=True, slots=True)
-class SiteInfo:
-    """What every template knows about the site as a whole."""
-
-    title: str
-    base_url: str
-    language: str
-    search: bool
-    theme: str
-    """Checksum of the theme's templates and assets (part of every page's key)."""
-    generator: str = f"statement-archive {__version__}"
-
-
-@dataclass(frozen=True, slots=True)
-class Totals:
-    """The archive in figures, for the pages that show them."""
-
-    statements: int
-    issuers: int
-    first: dt.date | None
-    last: dt.date | None
-    altered: int = 0
-    """Statements altered at source."""
-
-
-def _page(path: str, templates: Sequence[str], site: SiteInfo, title: str, kind: str,
-          key: object, context: Callable[[], dict[str, Any]],
-          links: Links | None = None, compressed: bool = False,
-          description: str = "") -> PageSpec:
-    return _spec(path, tuple(templates), site, title, kind,
-                 fingerprint(_site_key(CODE, site), path, templates, title, description, key),
-                 context, links, compressed, description)
-
-
-def _spec(path: str, templates: tuple[str, ...], site: SiteInfo, title: str, kind: str,
-          key: str, context: Callable[[], dict[str, Any]], links: Links | None = None,
-          compressed: bool = False, description: str = "") -> PageSpec:
-    """A page; its ``page.description`` (``descriptions``) is ``description``, or the
-    context's ``description`` where the text it is made from is read only to render it
-    (a statement's, whose key covers its text)."""
-    def make() -> dict[str, Any]:
-        data = context()
-        return {"site": site, "links": links or Links(path, site.base_url),
-                "page": {"path": path, "title": title, "kind": kind,
-                         "description": data.pop("description", description)}, **data}
-
-    return PageSpec(path, templates, key, make, compressed)
-
-
-@functools.lru_cache(maxsize=4)
-def _site_key(code: str, site: SiteInfo) -> str:
-    """The part of every page's key that is the same for all: the generator, the settings."""
-    return fingerprint(code, site)
-
-
-def _file(path: str, key: object, data: Callable[[], bytes],
-          compressed: bool = False) -> FileSpec:
-    return FileSpec(path, fingerprint(CODE, path, key), data, compressed)
+def totals(archive: Archive) -> Totals:
+    return Totals(
+        statements=len(archive.statements),
+        issuers=len(archive.issuers),
+        first=archive.statements[0].date if archive.statements else None,
+        last=archive.statements[-1].date if archive.statements else None,
+        altered=sum(1 for s in archive.statements if s.altered),
+    )
 
 
 # --- statements --------------------------------------------------------------------------
 
+# A statement page's key is made by hand (``keyed_page``), from exactly what its context
+# reads, by a quicker road than ``page``'s: it is made for every statement of a year that
+# changed. ``statement_pages_key`` must be made from the same.
 
-class _Shown(dict[tuple[str, str | None], tuple[Facet | None, str]]):
+
+class _StatementFacets(dict[tuple[str, str | None], tuple[Facet | None, str]]):
     """Each facet a statement page shows, by kind and id, with what the page shows of it as
     text (part of the page's key); each made when first asked for."""
 
@@ -247,14 +186,13 @@ _STATEMENT_TEMPLATES = ("statement.html",)
 
 
 def _statement_start(site: SiteInfo) -> str:
-    return f"{_site_key(CODE, site)}\0{_STATEMENT_TEMPLATES!r}\0"
+    return f"{site_start(site)}\0{_STATEMENT_TEMPLATES!r}\0"
 
 
 def statement_pages_key(archive: Archive, site: SiteInfo, keys: Keys,
                         statements: Sequence[Statement]) -> str:
     """One checksum of what the pages of ``statements`` are made from: while it stays the
-    same, so does each of their keys, and a build need not plan them (two thirds of the
-    time it took to plan the statement pages of 100,000 statements).
+    same, so does each of their keys, and a build need not plan them.
 
     It is made from what each page's key is made from (``_statement_pages``), but for
     the statement's path and title, which its key decides (the path is made from its
@@ -264,58 +202,63 @@ def statement_pages_key(archive: Archive, site: SiteInfo, keys: Keys,
     checksum and its issuer as the list resolves it: what each page's key already
     relies on for the body.)
     """
-    shown, neighbours_of = _Shown(archive), archive.neighbours
+    facets, neighbours_of = _StatementFacets(archive), archive.neighbours
     parts = [_statement_start(site)]
     for statement in statements:
         parts += (keys[statement.id],
                   *[keys[n.id] if n else "-" for n in neighbours_of[statement.id]],
-                  shown["issuer", statement.issuer.issuer_id][1],
-                  shown["organization", statement.issuer.organization_id][1])
+                  facets["issuer", statement.issuer.issuer_id][1],
+                  facets["organization", statement.issuer.organization_id][1])
     return _digest("\0".join(parts))
 
 
 def _statement_pages(archive: Archive, site: SiteInfo, briefs: Briefs, keys: Keys,
                      statements: Sequence[Statement]) -> Iterator[Spec]:
-    start, shown = _statement_start(site), _Shown(archive)
+    start, facets = _statement_start(site), _StatementFacets(archive)
     for statement in statements:
         path = Paths.statement(statement.id)
         neighbours = archive.neighbours[statement.id]
-        issuer, issuer_text = shown["issuer", statement.issuer.issuer_id]
-        organization, organization_text = shown["organization",
-                                                statement.issuer.organization_id]
+        issuer, issuer_text = facets["issuer", statement.issuer.issuer_id]
+        organization, organization_text = facets["organization",
+                                                 statement.issuer.organization_id]
         key = _digest("\0".join((
             start, path, repr(statement.title), keys[statement.id],
             *(briefs[n.id] if n else "-" for n in neighbours), issuer_text, organization_text)))
 
         def context(statement: Statement = statement, neighbours=neighbours, issuer=issuer,
                     organization=organization, path: str = path) -> dict[str, Any]:
-            url = Links(path, site.base_url).absolute()
-            body = archive.body(statement)
-            rendered = render_markdown(body)
-            cited = alterations.cited(statement, len(statement.versions))
-            return {
-                "description": descriptions.statement(statement, plain_text(body)),
-                "statement": statement,
-                "body_html": rendered.html,
-                "too_deep": rendered.too_deep,
-                "versions": alterations.rows(statement) if statement.altered else [],
-                "earlier": _earlier_html(archive, statement),
-                "captures": [(c, safe_href(c.source_url)) for c in statement.captures],
-                # The dateline's own date, when it agrees, is the Dateline row already.
-                "other_dates": [f for f in statement.found_dates
-                                if not (f.kind == "dateline" and f.text == statement.dateline
-                                        and f.date == statement.date)],
-                "neighbours": neighbours,
-                "issuer": issuer,
-                "organization": organization,
-                "source_id": source_id(statement),
-                "citation": _linked(citations.plain(cited, site.title, url), url),
-                "highwire": citations.highwire(cited, url, site.language),
-                "canonical": url,
-            }
+            return {**_statement_context(archive, site, statement, path),
+                    "neighbours": neighbours, "issuer": issuer, "organization": organization}
 
-        yield _spec(path, _STATEMENT_TEMPLATES, site, statement.title, "statement", key,
-                    context)
+        yield keyed_page(path, _STATEMENT_TEMPLATES, site, statement.title, "statement", key,
+                         context)
+
+
+def _statement_context(archive: Archive, site: SiteInfo, statement: Statement, path: str
+                       ) -> dict[str, Any]:
+    """What a statement's page shows of the statement itself: its text, versions, captures,
+    dates and citation."""
+    url = Links(path, site.base_url).absolute()
+    body = archive.body(statement)
+    rendered = render_markdown(body)
+    cited = alterations.cited(statement, len(statement.versions))
+    return {
+        "description": descriptions.statement(statement, plain_text(body)),
+        "statement": statement,
+        "body_html": rendered.html,
+        "too_deep": rendered.too_deep,
+        "versions": alterations.rows(statement) if statement.altered else [],
+        "earlier": _earlier_html(archive, statement),
+        "captures": [(c, safe_href(c.source_url)) for c in statement.captures],
+        # The dateline's own date, when it agrees, is the Dateline row already.
+        "other_dates": [f for f in statement.found_dates
+                        if not (f.kind == "dateline" and f.text == statement.dateline
+                                and f.date == statement.date)],
+        "source_id": source_id(statement),
+        "citation": _linked(citations.plain(cited, site.title, url), url),
+        "highwire": citations.highwire(cited, url, site.language),
+        "canonical": url,
+    }
 
 
 def _earlier_html(archive: Archive, statement: Statement) -> dict[int, str]:
@@ -330,74 +273,79 @@ def _earlier_html(archive: Archive, statement: Statement) -> dict[int, str]:
 
 # --- statements altered at source ----------------------------------------------------------
 
+# These pages show a statement whole (``Whole``: their keys hold its key), for they show
+# its versions' texts and captures, which no brief holds.
 
-def _version_pages(archive: Archive, site: SiteInfo, keys: Keys,
+
+def _version_pages(archive: Archive, site: SiteInfo, shown: Shown,
                    altered: Sequence[Statement]) -> Iterator[Spec]:
     """A page for each version of each statement altered at source: permanent, whatever
     versions come later."""
     for statement in altered:
-        total = len(statement.versions)
+        total, whole = len(statement.versions), Whole((statement,), archive)
         for number, version in enumerate(statement.versions, start=1):
-            path = Paths.version(statement.id, number)
-            key = (keys[statement.id], number)
-
-            def context(statement: Statement = statement, number: int = number,
-                        version=version, path: str = path) -> dict[str, Any]:
-                url = Links(path, site.base_url).absolute()
-                cited = alterations.cited(statement, number)
-                text = archive.texts(statement).get(number) or ""
-                rendered = render_markdown(text)
-                return {
-                    "description": descriptions.version(statement, number,
-                                                        len(statement.versions),
-                                                        plain_text(text)),
-                    "statement": statement,
-                    "version": version,
-                    "number": number,
-                    "total": len(statement.versions),
-                    "missing": archive.texts(statement).get(number) is None,
-                    "body_html": rendered.html,
-                    "too_deep": rendered.too_deep,
-                    "captures": [(c, safe_href(c.source_url))
-                                 for c in alterations.captures_of(statement, version)],
-                    "citation": _linked(citations.plain(cited, site.title, url), url),
-                    "highwire": citations.highwire(cited, url, site.language),
-                }
-
-            yield _page(path, ("version.html",), site, f"{version.title} (version {number} of "
-                        f"{total})", "version", key, context)
+            yield page(Paths.version(statement.id, number), ("version.html",), site, shown,
+                       f"{version.title} (version {number} of {total})", "version",
+                       {"whole": whole, "number": number}, _version,
+                       updated=version.last_seen)
 
 
-def _comparison_pages(archive: Archive, site: SiteInfo, keys: Keys,
+def _version(links: Links, site: SiteInfo, *, whole: Whole, number: int, **_: object
+             ) -> dict[str, object]:
+    """What a version's page shows: its text, its captures, and how to cite it."""
+    statement = whole.statements[0]
+    version = statement.versions[number - 1]
+    url = links.absolute()
+    cited = alterations.cited(statement, number)
+    text = whole.archive.texts(statement).get(number)
+    rendered = render_markdown(text or "")
+    return {
+        "description": descriptions.version(statement, number, len(statement.versions),
+                                            plain_text(text or "")),
+        "statement": statement,
+        "version": version,
+        "total": len(statement.versions),
+        "missing": text is None,
+        "body_html": rendered.html,
+        "too_deep": rendered.too_deep,
+        "captures": [(c, safe_href(c.source_url))
+                     for c in alterations.captures_of(statement, version)],
+        "citation": _linked(citations.plain(cited, site.title, url), url),
+        "highwire": citations.highwire(cited, url, site.language),
+    }
+
+
+def _comparison_pages(archive: Archive, site: SiteInfo, shown: Shown,
                       altered: Sequence[Statement]) -> Iterator[Spec]:
     """A page for each change of each statement altered at source: version ``n - 1`` to
     ``n``, word by word."""
     for statement in altered:
+        whole = Whole((statement,), archive)
         for number, version in versions.changes(statement):
-            path = Paths.comparison(statement.id, number)
-            before = statement.versions[number - 2]
-
-            def context(statement: Statement = statement, number: int = number,
-                        version=version, before=before) -> dict[str, Any]:
-                texts = archive.texts(statement)
-                return {
-                    "statement": statement,
-                    "number": number,
-                    "total": len(statement.versions),
-                    "before": before,
-                    "after": version,
-                    "change": alterations.change(before.title, texts.get(number - 1),
-                                                 version.title, texts.get(number)),
-                }
-
-            yield _page(path, ("comparison.html",), site,
-                        f"Version {number - 1} to {number}: {version.title}", "comparison",
-                        (keys[statement.id], number), context,
-                        description=descriptions.comparison(statement, number, version.added,
-                                                            version.removed))
+            yield page(Paths.comparison(statement.id, number), ("comparison.html",), site,
+                       shown, f"Version {number - 1} to {number}: {version.title}",
+                       "comparison", {"whole": whole, "number": number}, _comparison,
+                       description=descriptions.comparison(statement, number, version.added,
+                                                           version.removed),
+                       updated=version.first_seen)
 
 
-def _alias_pages(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
+def _comparison(links: Links, site: SiteInfo, *, whole: Whole, number: int, **_: object
+                ) -> dict[str, object]:
+    statement = whole.statements[0]
+    before, after = statement.versions[number - 2], statement.versions[number - 1]
+    texts = whole.archive.texts(statement)
+    return {
+        "statement": statement,
+        "total": len(statement.versions),
+        "before": before,
+        "after": after,
+        "change": alterations.change(before.title, texts.get(number - 1),
+                                     after.title, texts.get(number)),
+    }
+
+
+def _alias_pages(archive: Archive, site: SiteInfo, shown: Shown) -> Iterator[Spec]:
     """A page at the address of each id a statement had before it was found to be a version
     of another, that leads to it (as Hugo's and Zola's aliases do)."""
     taken = {s.id.casefold() for s in archive.statements}
@@ -406,42 +354,49 @@ def _alias_pages(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
         for alias in statement.aliases:
             if alias.casefold() in taken or claims[alias.casefold()] > 1:
                 continue  # (``build_archive`` reports it)
-            path = Paths.statement(alias)
-            target = Paths.statement(statement.id)
-            yield _page(path, ("redirect.html",), site, statement.title, "redirect",
-                        (alias, target),
-                        lambda path=path, target=target: {
-                            "target": Links(path).to(target),
-                            "target_url": Links(path, site.base_url).absolute(target)},
-                        description=descriptions.redirect(statement))
+            yield page(Paths.statement(alias), ("redirect.html",), site, shown,
+                       statement.title, "redirect",
+                       {"target_path": Paths.statement(statement.id)}, _redirect,
+                       description=descriptions.redirect(statement), sitemap=False)
 
 
-def _altered_pages(archive: Archive, site: SiteInfo, briefs: Briefs, keys: Keys,
+def _redirect(links: Links, site: SiteInfo, *, target_path: str, **_: object
+              ) -> dict[str, object]:
+    return {"target": links.to(target_path), "target_url": links.absolute(target_path)}
+
+
+def _altered_pages(archive: Archive, site: SiteInfo, shown: Shown,
                    altered: Sequence[Statement]) -> Iterator[Spec]:
     """The list of every statement altered at source, the latest alteration first, and the
-    feed of their versions, one entry a version."""
+    feed of their versions, one entry a version (none of them without such statements)."""
+    if not altered:
+        return
     listed = tuple(sorted(altered, key=_alteration_order, reverse=True))
-    key = tuple((keys[s.id], briefs[s.id]) for s in listed)
-    yield _page(Paths.altered(), ("altered.html",), site, "Statements altered at source",
-                "altered", key, lambda: {"statements": listed},
-                description=descriptions.altered(len(listed)))
+    yield page(Paths.altered(), ("altered.html",), site, shown, "Statements altered at source",
+               "altered", {"altered": Whole(listed, archive)},
+               lambda links, site, *, altered, **_: {"statements": altered.statements},
+               description=descriptions.altered(len(listed)))
     entries = sorted(((s, n, v) for s in altered for n, v in versions.changes(s)),
                      key=lambda e: (e[2].first_seen or e[0].date, e[0].id, e[1]),
                      reverse=True)[:FEED_SIZE]
-    path = Paths.altered_feed()
+    yield page(Paths.altered_feed(), ("altered_feed.xml",), site, shown,
+               f"Statements altered at source – {site.title}", "feed",
+               {"changed": Whole(tuple(s for s, _, _ in entries), archive),
+                "numbers": tuple(n for _, n, _ in entries), "alternate": Paths.altered()},
+               _version_entries)
 
-    def context() -> dict[str, Any]:
-        links = Links(path, site.base_url)
-        return {
-            "feed_id": _urn(f"feed:{site.title}:{path}"),
-            "entries": [_feed_entry(s, n, v, links) for s, n, v in entries],
-            "alternate": Paths.altered(),
-            "updated": max((v.first_seen or s.date for s, _, v in entries),
-                           default=dt.date(1970, 1, 1)),
-        }
 
-    yield _page(path, ("altered_feed.xml",), site, f"Statements altered at source – "
-                f"{site.title}", "feed", tuple((keys[s.id], n) for s, n, _ in entries), context)
+def _version_entries(links: Links, site: SiteInfo, *, changed: Whole,
+                     numbers: Sequence[int], **_: object) -> dict[str, object]:
+    """The entries of the feed of versions, and when the latest was first seen."""
+    entries = [(s, n, s.versions[n - 1]) for s, n in zip(changed.statements, numbers,
+                                                          strict=True)]
+    return {
+        "feed_id": _urn(f"feed:{site.title}:{links.page}"),
+        "entries": [_feed_entry(s, n, v, links) for s, n, v in entries],
+        "updated": max((v.first_seen or s.date for s, _, v in entries),
+                       default=dt.date(1970, 1, 1)),
+    }
 
 
 def _feed_entry(statement: Statement, number: int, version: Version, links: Links
@@ -484,73 +439,70 @@ def _linked(text: str, url: str) -> Markup:
 # --- timeline ----------------------------------------------------------------------------
 
 
-def _month_chart(archive: Archive, links: Links) -> charts.Chart:
-    months = archive.month_counts()
+def _month_chart(years: Sequence[Year], links: Links) -> charts.Chart:
+    months = month_counts(years)
     values = [
         (f"{MONTH_NAMES[m - 1]} {y}: {n} statement{'s' * (n != 1)}", n,
          links.month(y, m) if n else None)
         for y, m, n in months
     ]
-    years = sorted({y for y, _, _ in months})
-    step = max(1, len(years) // 12)
-    axis = [(i * 12, str(y)) for i, y in enumerate(years) if i % step == 0]
+    year_numbers = sorted({y for y, _, _ in months})
+    step = max(1, len(year_numbers) // 12)
+    axis = [(i * 12, str(y)) for i, y in enumerate(year_numbers) if i % step == 0]
     return charts.bars(values, title="Statements per month", axis=axis)
 
 
-def _year_chart(year_counts: Sequence[int], year: int, links: Links) -> charts.Chart:
+def _with_month_chart(links: Links, site: SiteInfo, *, years: Sequence[Year], **_: object
+                      ) -> dict[str, object]:
+    return {"chart": _month_chart(years, Links(links.page))}
+
+
+def _year_chart(links: Links, site: SiteInfo, *, year: Year, **_: object) -> dict[str, object]:
     values = [
-        (f"{MONTH_NAMES[m]} {year}: {n} statement{'s' * (n != 1)}", n,
-         links.month(year, m + 1) if n else None)
-        for m, n in enumerate(year_counts)
+        (f"{MONTH_NAMES[m]} {year.year}: {n} statement{'s' * (n != 1)}", n,
+         links.month(year.year, m + 1) if n else None)
+        for m, n in enumerate(year.month_counts())
     ]
-    return charts.bars(values, title=f"Statements per month in {year}",
-                       axis=[(m, MONTH_NAMES[m][:3]) for m in range(12)], width=480)
+    return {"chart": charts.bars(values, title=f"Statements per month in {year.year}",
+                                 axis=[(m, MONTH_NAMES[m][:3]) for m in range(12)], width=480)}
 
 
-def _timeline_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[Spec]:
-    path = Paths.timeline()
-    counts = archive.month_counts()
-    altered = sum(1 for s in archive.statements if s.altered)
-    yield _page(path, ("timeline.html",), site, "Timeline", "timeline", (counts, altered),
-                lambda path=path: {"years": archive.years, "altered": altered,
-                                   "chart": _month_chart(archive, Links(path))},
-                description=descriptions.timeline(archive.years, len(archive.statements)))
+def _timeline_pages(archive: Archive, site: SiteInfo, shown: Shown) -> Iterator[Spec]:
     years = archive.years
+    yield page(Paths.timeline(), ("timeline.html",), site, shown, "Timeline", "timeline",
+               {"years": years, "altered": sum(1 for s in archive.statements if s.altered)},
+               _with_month_chart,
+               description=descriptions.timeline(years, len(archive.statements)))
     for i, year in enumerate(years):
-        path = Paths.year(year.year)
-        previous = years[i - 1] if i else None
-        following = years[i + 1] if i + 1 < len(years) else None
-        yield _page(
-            path, ("year.html",), site, str(year.year), "year",
-            (year.month_counts(), previous and previous.year, following and following.year),
-            lambda year=year, path=path, previous=previous, following=following: {
-                "year": year,
-                "chart": _year_chart(year.month_counts(), year.year, Links(path)),
-                "previous": previous,
-                "next": following,
-            },
-            description=descriptions.year(year),
-        )
+        yield page(Paths.year(year.year), ("year.html",), site, shown, str(year.year), "year",
+                   {"year": year, "previous": YearRef(years[i - 1].year) if i else None,
+                    "next": YearRef(years[i + 1].year) if i + 1 < len(years) else None},
+                   _year_chart, description=descriptions.year(year))
     months = [m for y in years for m in y.months]
     for i, month in enumerate(months):
-        previous = months[i - 1] if i else None
-        following = months[i + 1] if i + 1 < len(months) else None
-        parts = month_parts(month)
-        total = len(parts)
-        for number, part in enumerate(parts, start=1):
-            title = f"{MONTH_NAMES[month.month - 1]} {month.year}"
-            yield _page(
-                Paths.month(month.year, month.month, number), ("month.html",), site,
-                title if total == 1 else f"{title}, page {number} of {total}", "month",
-                (tuple(briefs[s.id] for s in part), number, total, len(month.statements),
-                 previous and (previous.year, previous.month),
-                 following and (following.year, following.month)),
-                lambda month=month, previous=previous, following=following, part=part,
-                number=number, pages=total: {
-                    "month": month, "previous": previous, "next": following,
-                    "days": by_day(part), "page_number": number, "pages": pages},
-                description=descriptions.month(month, number, total),
-            )
+        yield from _month_pages(site, shown, month,
+                                _month_ref(months[i - 1]) if i else None,
+                                _month_ref(months[i + 1]) if i + 1 < len(months) else None)
+
+
+def _month_pages(site: SiteInfo, shown: Shown, month: Month, previous: MonthRef | None,
+                 following: MonthRef | None) -> Iterator[Spec]:
+    """A month's pages: one, or one for each ``MONTH_LIMIT`` of its statements."""
+    parts = month_parts(month)
+    title = f"{MONTH_NAMES[month.month - 1]} {month.year}"
+    for number, part in enumerate(parts, start=1):
+        yield page(Paths.month(month.year, month.month, number), ("month.html",), site, shown,
+                   title if len(parts) == 1 else f"{title}, page {number} of {len(parts)}",
+                   "month",
+                   {"month": month, "statements": part, "page_number": number,
+                    "pages": len(parts), "previous": previous, "next": following},
+                   lambda links, site, *, statements, **_: {"days": by_day(statements)},
+                   description=descriptions.month(month, number, len(parts)),
+                   updated=part[-1].date)
+
+
+def _month_ref(month: Month) -> MonthRef:
+    return MonthRef(month.year, month.month)
 
 
 def month_parts(month: Month) -> list[tuple[Statement, ...]]:
@@ -559,10 +511,10 @@ def month_parts(month: Month) -> list[tuple[Statement, ...]]:
     return [items[at:at + MONTH_LIMIT] for at in range(0, len(items), MONTH_LIMIT)]
 
 
-# --- facets: issuers, organisations, source outlets --------------------------------------
+# --- facets: issuers, organisations, source outlets, kinds --------------------------------
 
 
-def _facet_path(facet: Facet, year: int | None = None) -> str:
+def _facet_path(facet: Facet | FacetRef, year: int | None = None) -> str:
     return {"issuer": Paths.issuer, "organization": Paths.organization,
             "source": Paths.source, "kind": Paths.kind}[facet.kind](facet.id, year)
 
@@ -611,172 +563,142 @@ def _year_lister(facet: Facet, same: Facet | None, site: SiteInfo
     return lambda year: f"{Paths.search()}?{urlencode({'kind': label, 'year': year})}"
 
 
-def _facet_chart(facet: Facet, links: Links, year_path: Callable[[int], str] | None
-                 ) -> charts.Chart:
-    counts = dict(facet.years())
+def _facet_ref(facet: Facet | None) -> FacetRef | None:
+    return FacetRef(facet.kind, facet.id, facet.name) if facet else None
+
+
+def _facet_pages(archive: Archive, site: SiteInfo, shown: Shown, facets: Sequence[Facet]
+                 ) -> Iterator[Spec]:
+    """A page per facet; one with more than ``LIST_LIMIT`` statements lists the latest, and
+    links to a page per year: its own (``_facet_year_pages``), those of a series that
+    lists the same statements (``_same_list``), or for a kind, the search's."""
+    for facet in facets:
+        paged = facet.count > LIST_LIMIT
+        same = _same_list(archive, facet) if paged else None
+        lister = _year_lister(facet, same, site) if paged else None
+        yield page(
+            _facet_path(facet), (f"{facet.kind}-{facet.id}.html", f"{facet.kind}.html"), site,
+            shown, facet.name, facet.kind,
+            {"facet": facet,
+             "paged": paged,
+             "statements": tuple(reversed(facet.statements[-LATEST:])) if paged
+             else facet.statements,
+             "years": facet.years(),
+             "year_paths": {y: lister(y) for y, _ in facet.years()} if lister else {},
+             "tree": archive.tree.get(facet.id, ()) if facet.kind == "organization" else (),
+             "parent": _facet_ref(archive.facet("organization", facet.parent_id))
+             if facet.kind == "issuer" else None},
+            _facet_chart, description=descriptions.facet(facet))
+        if paged and same is None and facet.kind != "kind":
+            yield from _facet_year_pages(site, shown, facet)
+
+
+def _facet_chart(links: Links, site: SiteInfo, *, facet: Facet, years: Sequence[tuple[int, int]],
+                 year_paths: dict[int, str], **_: object) -> dict[str, object]:
+    """The chart of a facet's statements per year, the links to its years' pages, and to
+    its feed."""
+    here = Links(links.page)
+    counts = dict(years)
     first, last = min(counts), max(counts)
     values = [
         (f"{y}: {counts.get(y, 0)} statement{'s' * (counts.get(y, 0) != 1)}", counts.get(y, 0),
-         links.to(year_path(y)) if year_path and counts.get(y) else None)
+         here.to(year_paths[y]) if year_paths and counts.get(y) else None)
         for y in range(first, last + 1)
     ]
     step = max(1, (last - first + 1) // 8)
     axis = [(i, str(y)) for i, y in enumerate(range(first, last + 1)) if i % step == 0]
-    return charts.bars(values, title=f"Statements per year: {facet.name}", axis=axis,
-                       width=480, height=90)
+    return {"chart": charts.bars(values, title=f"Statements per year: {facet.name}", axis=axis,
+                                 width=480, height=90),
+            "year_links": {y: here.to(p) for y, p in year_paths.items()},
+            "feed": here.to(_facet_feed(facet))}
 
 
-def _facet_pages(archive: Archive, site: SiteInfo, facets: Sequence[Facet],
-                 briefs: Briefs) -> Iterator[Spec]:
-    for facet in facets:
-        path = _facet_path(facet)
-        paged = facet.count > LIST_LIMIT
-        listed = tuple(reversed(facet.statements[-LATEST:])) if paged else facet.statements
-        tree = archive.tree.get(facet.id, ()) if facet.kind == "organization" else ()
-        parent = archive.facet("organization", facet.parent_id) if facet.kind == "issuer" else None
-        same = _same_list(archive, facet) if paged else None
-        year_path = _year_lister(facet, same, site) if paged else None
-        year_paths = {y: year_path(y) for y, _ in facet.years()} if year_path else {}
-        key = (facet.kind, facet.id, facet.name, facet.chain, facet.years(),
-               tuple(briefs[s.id] for s in listed), paged, tuple(year_paths.items()),
-               tuple((r.depth, r.id, r.name, r.facet and r.facet.count) for r in tree),
-               parent and (parent.id, parent.name))
-        yield _page(
-            path, (f"{facet.kind}-{facet.id}.html", f"{facet.kind}.html"), site, facet.name,
-            facet.kind, key,
-            lambda facet=facet, path=path, paged=paged, listed=listed, tree=tree, parent=parent,
-            year_path=year_path, year_paths=year_paths: {
-                "facet": facet,
-                "paged": paged,
-                "statements": listed,
-                "years": facet.years(),
-                "year_links": {y: Links(path).to(p) for y, p in year_paths.items()},
-                "chart": _facet_chart(facet, Links(path), year_path),
-                "tree": tree,
-                "parent": parent,
-                "feed": Links(path).to(_facet_feed(facet)),
-            },
-            description=descriptions.facet(facet),
-        )
-        if not paged or same is not None or facet.kind == "kind":
-            continue
-        years = facet.years()
-        for i, (year, _) in enumerate(years):
-            year_path = _facet_path(facet, year)
-            statements = facet.in_year(year)
-            previous = years[i - 1][0] if i else None
-            following = years[i + 1][0] if i + 1 < len(years) else None
-            yield _page(
-                year_path, ("facet_year.html",), site, f"{facet.name}: {year}",
-                f"{facet.kind}-year",
-                # The years (it links to them), not their counts, which it does not show: a
-                # statement added to one year would otherwise render again each year page
-                # of an issuer that has many (3,600 statements apiece at 100,000).
-                (facet.kind, facet.id, facet.name, year, tuple(briefs[s.id] for s in statements),
-                 tuple(y for y, _ in years)),
-                lambda facet=facet, year=year, statements=statements, year_path=year_path,
-                previous=previous, following=following, years=years: {
-                    "facet": facet,
-                    "year": year,
-                    "statements": statements,
-                    "facet_link": Links(year_path).to(_facet_path(facet)),
-                    "previous": previous,
-                    "next": following,
-                    "year_links": {y: Links(year_path).to(_facet_path(facet, y))
-                                   for y, _ in years},
-                },
-                description=descriptions.facet_year(facet, year),
-            )
+def _facet_year_pages(site: SiteInfo, shown: Shown, facet: Facet) -> Iterator[Spec]:
+    # The years (it links to them), not their counts, which it does not show: a statement
+    # added to one year would otherwise render again each year page of an issuer that has
+    # many.
+    ref, years = _facet_ref(facet), tuple(y for y, _ in facet.years())
+    for i, year in enumerate(years):
+        statements = facet.in_year(year)
+        yield page(_facet_path(facet, year), ("facet_year.html",), site, shown,
+                   f"{facet.name}: {year}", f"{facet.kind}-year",
+                   {"facet": ref, "year": year, "statements": statements, "years": years,
+                    "previous": years[i - 1] if i else None,
+                    "next": years[i + 1] if i + 1 < len(years) else None},
+                   _facet_year_links, description=descriptions.facet_year(facet, year),
+                   updated=statements[-1].date)
 
 
-def _issuer_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[Spec]:
-    unattributed = sum(1 for s in archive.statements if not s.issuer.issuer_id)
-    orphans = tuple(i for i in archive.issuers if not archive.facet("organization", i.parent_id))
-    rows = lambda facets: tuple((f.id, f.name, f.count, f.first.date, f.last.date)  # noqa: E731
-                                for f in facets)
-    key = (rows(archive.organizations), rows(orphans), unattributed, rows(archive.kinds),
-           tuple((org, tuple((r.depth, r.id, r.name, r.facet and (r.facet.count,
-                  r.facet.first.date, r.facet.last.date)) for r in tree))
-                 for org, tree in sorted(archive.tree.items())))
-    yield _page(Paths.issuers(), ("issuers.html",), site, "Issuers", "issuers", key,
-                lambda: {"organizations": archive.organizations, "tree": archive.tree,
-                         "orphans": orphans, "unattributed": unattributed,
-                         "kinds": archive.kinds},
-                description=descriptions.issuers(len(archive.organizations),
-                                                 len(archive.issuers)))
-    yield from _facet_pages(archive, site, archive.organizations, briefs)
-    yield from _facet_pages(archive, site, archive.issuers, briefs)
-    yield from _facet_pages(archive, site, archive.kinds, briefs)
+def _facet_year_links(links: Links, site: SiteInfo, *, facet: FacetRef,
+                      years: Sequence[int], **_: object) -> dict[str, object]:
+    here = Links(links.page)
+    return {"facet_link": here.to(_facet_path(facet)),
+            "year_links": {y: here.to(_facet_path(facet, y)) for y in years}}
 
 
-def _source_pages(archive: Archive, site: SiteInfo, briefs: Briefs) -> Iterator[Spec]:
-    key = tuple((f.id, f.name, f.count, f.first.date, f.last.date) for f in archive.sources)
-    yield _page(Paths.sources(), ("sources.html",), site, "Sources", "sources", key,
-                lambda: {"sources": archive.sources},
-                description=descriptions.sources(len(archive.sources)))
-    yield from _facet_pages(archive, site, archive.sources, briefs)
+def _issuer_pages(archive: Archive, site: SiteInfo, shown: Shown) -> Iterator[Spec]:
+    yield page(Paths.issuers(), ("issuers.html",), site, shown, "Issuers", "issuers",
+               {"organizations": archive.organizations, "tree": archive.tree,
+                "orphans": tuple(i for i in archive.issuers
+                                 if not archive.facet("organization", i.parent_id)),
+                "unattributed": sum(1 for s in archive.statements if not s.issuer.issuer_id),
+                "kinds": archive.kinds},
+               description=descriptions.issuers(len(archive.organizations),
+                                                len(archive.issuers)))
+    yield from _facet_pages(archive, site, shown, archive.organizations)
+    yield from _facet_pages(archive, site, shown, archive.issuers)
+    yield from _facet_pages(archive, site, shown, archive.kinds)
 
 
-# --- home, search, 404 -------------------------------------------------------------------
+def _source_pages(archive: Archive, site: SiteInfo, shown: Shown) -> Iterator[Spec]:
+    yield page(Paths.sources(), ("sources.html",), site, shown, "Sources", "sources",
+               {"sources": archive.sources},
+               description=descriptions.sources(len(archive.sources)))
+    yield from _facet_pages(archive, site, shown, archive.sources)
 
 
-def _home(archive: Archive, site: SiteInfo, totals: Totals, briefs: Briefs) -> Spec:
-    path = Paths.home()
+# --- home, search, research data, 404 -----------------------------------------------------
+
+
+def _home(archive: Archive, site: SiteInfo, shown: Shown) -> Spec:
     top = tuple(sorted(archive.issuers, key=lambda f: (-f.count, f.name.casefold(), f.id))[:10])
-    latest = tuple(reversed(archive.statements[-LATEST:]))
-    key = (totals, tuple(briefs[s.id] for s in latest), tuple((f.id, f.name, f.count) for f in top),
-           archive.month_counts())
-    return _page(path, ("home.html",), site, site.title, "home", key, lambda: {
-        "totals": totals,
-        "latest": latest,
-        "top_issuers": top,
-        "chart": _month_chart(archive, Links(path)),
-        "years": archive.years,
-    }, description=descriptions.home(site.title, totals.statements, totals.issuers,
-                                     totals.first, totals.last))
+    figures = totals(archive)
+    return page(Paths.home(), ("home.html",), site, shown, site.title, "home",
+                {"totals": figures, "latest": tuple(reversed(archive.statements[-LATEST:])),
+                 "top_issuers": top, "years": archive.years},
+                _with_month_chart,
+                description=descriptions.home(site.title, figures.statements, figures.issuers,
+                                              figures.first, figures.last))
 
 
-def _search(archive: Archive, site: SiteInfo) -> Spec:
+def _search(archive: Archive, site: SiteInfo, shown: Shown) -> Spec:
     buckets = tuple(sorted({Paths.bucket(s.id) for s in archive.statements}))
-    return _page(Paths.search(), ("search.html",), site, "Search", "search", buckets,
-                 lambda: {"buckets": buckets}, description=descriptions.search(site.title))
+    return page(Paths.search(), ("search.html",), site, shown, "Search", "search",
+                {"buckets": buckets}, description=descriptions.search(site.title))
 
 
-def _data_page(site: SiteInfo) -> Spec:
+def _data_page(site: SiteInfo, shown: Shown) -> Spec:
     """The page that says what the data files hold and how to load them (the footer's
     one link to the data)."""
-    return _page(Paths.data_page(), ("data.html",), site, "Research data", "data", None, dict,
-                 description=descriptions.data(site.title))
+    return page(Paths.data_page(), ("data.html",), site, shown, "Research data", "data", {},
+                description=descriptions.data(site.title))
 
 
-def _not_found(site: SiteInfo) -> Spec:
-    links = AbsoluteLinks(Paths.not_found(), site.base_url)
-    return _page(Paths.not_found(), ("404.html",), site, "Page not found", "404", None,
-                 dict, links=links, description=descriptions.not_found(site.title))
+def _not_found(site: SiteInfo, shown: Shown) -> Spec:
+    return page(Paths.not_found(), ("404.html",), site, shown, "Page not found", "404", {},
+                description=descriptions.not_found(site.title),
+                links=AbsoluteLinks(Paths.not_found(), site.base_url), sitemap=False)
 
 
 # --- feeds, sitemap, robots, data --------------------------------------------------------
 
 
-def _feeds(archive: Archive, site: SiteInfo, briefs: Briefs, keys: Keys) -> Iterator[Spec]:
+def _feeds(archive: Archive, site: SiteInfo, shown: Shown) -> Iterator[Spec]:
     def feed(path: str, title: str, statements: Sequence[Statement], alternate: str) -> Spec:
-        latest = tuple(reversed(statements[-FEED_SIZE:]))
-
-        def context() -> dict[str, Any]:
-            links = Links(path, site.base_url)
-            return {
-                "feed_id": _urn(f"feed:{site.title}:{path}"),
-                "entries": tuple(
-                    (s, render_markdown(archive.body(s)).html, _urn(f"statement:{s.id}"),
-                     links.absolute(Paths.statement(s.id)) or links.statement(s.id))
-                    for s in latest
-                ),
-                "alternate": alternate,
-                "updated": latest[0].date if latest else dt.date(1970, 1, 1),
-            }
-
-        key = (tuple((keys[s.id], briefs[s.id]) for s in latest), alternate)
-        return _page(path, ("feed.xml",), site, title, "feed", key, context)
+        return page(path, ("feed.xml",), site, shown, title, "feed",
+                    {"latest": Whole(tuple(reversed(statements[-FEED_SIZE:])), archive),
+                     "alternate": alternate},
+                    _feed_entries)
 
     yield feed(Paths.feed(), site.title, archive.statements, Paths.home())
     for facet in (*archive.issuers, *archive.organizations, *archive.sources, *archive.kinds):
@@ -784,79 +706,74 @@ def _feeds(archive: Archive, site: SiteInfo, briefs: Briefs, keys: Keys) -> Iter
                    _facet_path(facet))
 
 
+def _feed_entries(links: Links, site: SiteInfo, *, latest: Whole, **_: object
+                  ) -> dict[str, object]:
+    statements = latest.statements
+    return {
+        "feed_id": _urn(f"feed:{site.title}:{links.page}"),
+        "entries": tuple(
+            (s, render_markdown(latest.archive.body(s)).html, _urn(f"statement:{s.id}"),
+             links.absolute(Paths.statement(s.id)) or links.statement(s.id))
+            for s in statements
+        ),
+        "updated": statements[0].date if statements else dt.date(1970, 1, 1),
+    }
+
+
 def _urn(name: str) -> str:
     """A permanent Atom id that does not change when the site moves to another URL."""
     return uuid.uuid5(uuid.NAMESPACE_URL, "statement-archive:" + name).urn
 
 
-def _all_html_paths(archive: Archive) -> Iterator[tuple[str, str, dt.date | None]]:
-    """Every HTML page: the bucket of a statement's (``Paths.bucket``; ``"pages"`` for the
-    others), its path, and the date it last changed (None: an index page)."""
-    yield "pages", Paths.home(), None
-    yield "pages", Paths.timeline(), None
-    yield "pages", Paths.issuers(), None
-    yield "pages", Paths.sources(), None
-    yield "pages", Paths.search(), None
-    yield "pages", Paths.data_page(), None
-    for statement in archive.statements:
-        yield Paths.bucket(statement.id), Paths.statement(statement.id), statement.date
-    altered = [s for s in archive.statements if s.altered]
-    if altered:
-        yield "pages", Paths.altered(), None
-    for statement in altered:
-        for number, version in enumerate(statement.versions, start=1):
-            yield "pages", Paths.version(statement.id, number), version.last_seen
-            if number > 1:
-                yield "pages", Paths.comparison(statement.id, number), version.first_seen
-    for year in archive.years:
-        yield "pages", Paths.year(year.year), None
-        for month in year.months:
-            for number, part in enumerate(month_parts(month), start=1):
-                yield "pages", Paths.month(month.year, month.month, number), part[-1].date
-    for facet in (*archive.organizations, *archive.issuers, *archive.sources, *archive.kinds):
-        yield "pages", _facet_path(facet), None
-        if (facet.count > LIST_LIMIT and facet.kind != "kind"
-                and _same_list(archive, facet) is None):
-            for year, _ in facet.years():
-                yield "pages", _facet_path(facet, year), facet.in_year(year)[-1].date
+SitemapEntries = list[tuple[str, dt.date | None]]
+"""``(path, date it last changed)`` of pages (no date: an index page)."""
 
 
-def _sitemaps(archive: Archive, site: SiteInfo) -> Iterator[Spec]:
+def _sitemaps(archive: Archive, site: SiteInfo, pages: SitemapEntries) -> Iterator[Spec]:
+    """The sitemap of the statement pages and of the other HTML ``pages``.
+
+    Each sitemap's key is made by hand from the entries its context reads: a
+    ``repr`` of their paths and of their dates as numbers is many times quicker
+    than ``page``'s over the site's every page.
+    """
     if not site.base_url:
         return  # a sitemap must list absolute URLs
-    entries = list(_all_html_paths(archive))
-    pages = [(path, date) for _, path, date in entries]
+    groups: dict[str, SitemapEntries] = {"pages": pages}
+    for statement in archive.statements:
+        groups.setdefault(Paths.bucket(statement.id), []).append(
+            (Paths.statement(statement.id), statement.date))
 
-    def key(chunk: list[tuple[str, dt.date | None]]) -> tuple[list[str], list[int]]:
-        """The paths and dates (the base URL is in every key): a ``repr`` of strings and
-        numbers, a fifth of the time of the dates' (100,000 at 100,000 statements)."""
+    def sitemap(path: str, templates: tuple[str, ...], key: object,
+                context: Callable[[], dict[str, Any]], compressed: bool = False) -> PageSpec:
+        return keyed_page(path, templates, site, "Sitemap", "sitemap",
+                          fingerprint(site_start(site), path, templates, "Sitemap", key),
+                          context, compressed=compressed, sitemap=False)
+
+    def key(chunk: SitemapEntries) -> tuple[list[str], list[int]]:
         return [p for p, _ in chunk], [d.toordinal() if d else 0 for _, d in chunk]
 
-    def urls(chunk: list[tuple[str, dt.date | None]]) -> list[tuple[str, dt.date | None]]:
+    def urls(chunk: SitemapEntries) -> SitemapEntries:
         return [(Links(p, site.base_url).absolute(), d) for p, d in chunk]
 
-    if len(pages) <= SITEMAP_SIZE:
-        yield _page(Paths.sitemap(), ("sitemap.xml",), site, "Sitemap", "sitemap", key(pages),
-                    lambda: {"urls": urls(pages)})
+    every = [entry for members in groups.values() for entry in members]
+    if len(every) <= SITEMAP_SIZE:
+        yield sitemap(Paths.sitemap(), ("sitemap.xml",), key(every),
+                      lambda: {"urls": urls(every)})
         return
-    # More than one sitemap may hold: one per year of statement pages (the folders they
-    # are in), and one of the other pages, each cut in parts of at most SITEMAP_SIZE. A
-    # statement added then changes its year's sitemap alone, not every one after it (two
-    # of 50,000 URLs each at 100,000 statements). Gzip-compressed: 17 MB -> 2 MB in all.
-    groups: dict[str, list[tuple[str, dt.date | None]]] = {}
-    for group, path, date in entries:
-        groups.setdefault(group, []).append((path, date))
+    # More than one sitemap holds: one per year of statement pages (the folders they are
+    # in), and one of the other pages, each cut in parts of at most SITEMAP_SIZE, so that
+    # a statement added changes its year's sitemap alone. Gzip-compressed.
     names = []
     for group, members in groups.items():
         chunks = [members[i:i + SITEMAP_SIZE] for i in range(0, len(members), SITEMAP_SIZE)]
         for i, chunk in enumerate(chunks):
             name = Paths.sitemap_part(group if len(chunks) == 1 else f"{group}-{i + 1}")
             names.append(name)
-            yield _page(name, ("sitemap.xml",), site, "Sitemap", "sitemap", key(chunk),
-                        lambda chunk=chunk: {"urls": urls(chunk)}, compressed=True)
+            yield sitemap(name, ("sitemap.xml",), key(chunk),
+                          lambda chunk=chunk: {"urls": urls(chunk)}, compressed=True)
     sitemaps = tuple(site.base_url + n for n in names)
-    yield _page(Paths.sitemap(), ("sitemap_index.xml",), site, "Sitemap", "sitemap", sitemaps,
-                lambda: {"sitemaps": sitemaps})
+    yield sitemap(Paths.sitemap(), ("sitemap_index.xml",), sitemaps,
+                  lambda: {"sitemaps": sitemaps})
 
 
 def _robots(site: SiteInfo) -> Spec:
@@ -864,7 +781,7 @@ def _robots(site: SiteInfo) -> Spec:
     if site.base_url:
         lines.append(f"Sitemap: {site.base_url}{Paths.sitemap()}")
     text = ("\n".join(lines) + "\n").encode()
-    return _file("robots.txt", text, lambda: text)
+    return file("robots.txt", text, lambda: text)
 
 
 def _years(archive: Archive) -> list[tuple[Statement, ...]]:
@@ -895,75 +812,3 @@ def _exports(archive: Archive, keys: Keys) -> Iterator[Spec]:
                         (Paths.data("csv"), csv_parts)):
         yield PartsSpec(path, fingerprint(CODE, path, run_keys),
                         tuple((fingerprint(CODE, path, key), data) for key, data in parts))
-
-
-def site_info(config: SiteConfig, search: bool, theme: str) -> SiteInfo:
-    return SiteInfo(title=config.title, base_url=config.base_url, language=config.language,
-                    search=search, theme=theme)
-
-
-def totals(archive: Archive) -> Totals:
-    return Totals(
-        statements=len(archive.statements),
-        issuers=len(archive.issuers),
-        first=archive.statements[0].date if archive.statements else None,
-        last=archive.statements[-1].date if archive.statements else None,
-        altered=sum(1 for s in archive.statements if s.altered),
-    )
-
-
-def plan(archive: Archive, config: SiteConfig, *, search: bool = True, theme: str = ""
-         ) -> Iterator[Spec]:
-    """Every output file of the site, one at a time, in a stable order.
-
-    ``theme`` is a checksum of the theme's files, so that a changed template
-    changes every page's key.
-    """
-    parts = Plan(archive, config, search=search, theme=theme)
-    yield from parts.statement_pages(archive.statements)
-    yield from parts.other_files()
-
-
-class Plan:
-    """``plan`` in the parts a build asks for one at a time: the statement pages of some
-    statements (all the search index reads; a build asks for them a bucket at a time),
-    what they are made from (``statement_pages_key``), and the other files."""
-
-    def __init__(self, archive: Archive, config: SiteConfig, *, search: bool = True,
-                 theme: str = "") -> None:
-        self.archive = archive
-        self.site = site_info(config, search, theme)
-        by_id = {s.id: s for s in archive.statements}
-        self.briefs: Briefs = _EachMade(by_id, brief)
-        self.keys: Keys = _EachMade(by_id, statement_key)
-
-    def statement_pages(self, statements: Sequence[Statement]) -> Iterator[Spec]:
-        return _statement_pages(self.archive, self.site, self.briefs, self.keys, statements)
-
-    def statement_pages_key(self, statements: Sequence[Statement]) -> str:
-        return statement_pages_key(self.archive, self.site, self.keys, statements)
-
-    def other_files(self) -> Iterator[Spec]:
-        return _other_files(self.archive, self.site, self.briefs, self.keys)
-
-
-def _other_files(archive: Archive, site: SiteInfo, briefs: Briefs, keys: Keys
-                 ) -> Iterator[Spec]:
-    altered = [s for s in archive.statements if s.altered]
-    yield _home(archive, site, totals(archive), briefs)
-    yield from _timeline_pages(archive, site, briefs)
-    yield from _version_pages(archive, site, keys, altered)
-    yield from _comparison_pages(archive, site, keys, altered)
-    yield from _alias_pages(archive, site)
-    if altered:
-        yield from _altered_pages(archive, site, briefs, keys, altered)
-    yield from _issuer_pages(archive, site, briefs)
-    yield from _source_pages(archive, site, briefs)
-    yield _search(archive, site)
-    yield _data_page(site)
-    yield _not_found(site)
-    yield from _feeds(archive, site, briefs, keys)
-    yield from _sitemaps(archive, site)
-    yield _robots(site)
-    yield _file(".nojekyll", b"", lambda: b"")
-    yield from _exports(archive, keys)

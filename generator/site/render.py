@@ -24,7 +24,7 @@ from ..engine.cache import Cache, lookup_name
 from ..engine.parallel import fork_map
 from ..output import Output, OutputError, gzipped, put, sha256
 from ..problems import BuildInterrupted, shown
-from .pages import FileSpec, PartsSpec, Spec
+from .specs import FileSpec, PartsSpec, Spec
 from .theme import make_environment
 
 #: Below this many pages, forking workers costs more than it saves.
