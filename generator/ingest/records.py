@@ -101,69 +101,15 @@ def _parse_record(raw: RawSource, index: int, record: Any, notes: list[Note]) ->
     where = f"record {index}"
     if not isinstance(record, dict):
         raise ParseError(f"is a {type(record).__name__}, not an object", where=where)
-
-    headline = record.get("headline")
-    if not isinstance(headline, str) or not headline.strip():
-        raise ParseError("has no headline", where=where)
-    headline = _clean(headline, where, "headline", notes)
-    title_line, _, junk = headline.strip().partition("\n")
-    # A date in brackets ends some headlines, on their line or the next: not the title's.
-    title, bracket = dates.split_trailing_bracket(_SPACE.sub(" ", title_line).strip())
-    junk = f"{bracket}\n{junk}"
-    if not title:
-        raise ParseError("has an empty headline", where=where)
-
+    title, junk = _title(record, where, notes)
     found: list[FoundDate] = []
-    date = None
-    date_from = "record"
-    date_str = record.get("date_str")
-    no_day = None  # a date_str that names no real day (2024-02-30)
-    if isinstance(date_str, str) and _DAY.match(date_str.strip()):
-        date = dates.make_date(*map(int, date_str.strip().split("-")))
-        no_day = date_str.strip() if date is None else None
-    epoch = record.get("date")
-    epoch_date = None
-    if isinstance(epoch, int | float) and not isinstance(epoch, bool) and math.isfinite(epoch):
-        try:
-            epoch_date = dt.datetime.fromtimestamp(epoch / 1000, tz=dt.UTC).date()
-        except (OverflowError, OSError, ValueError):
-            epoch_date = None
-    if date is None:
-        if epoch_date is None:
-            raise ParseError(
-                f"has no usable date (date_str {no_day!r} names no real day, and there is no "
-                "timestamp)" if no_day else "has no usable date (neither date_str nor date)",
-                where=where)
-        date, date_from = epoch_date, "record-timestamp"
-        if no_day:
-            notes.append(Warned(f"date_str {no_day!r} names no real day: kept "
-                                f"{date.isoformat()}, from its timestamp (date)", where))
-    elif epoch_date is not None and epoch_date != date:
-        found.append(FoundDate("record-timestamp", epoch_date, str(epoch)))
-
+    date, date_from = _record_date(record, where, notes, found)
     for finder in (dates.find_juche, dates.find_bracket_gregorian):
         in_junk = finder(junk)
         if in_junk is not None and in_junk[0] is not None:
             found.append(FoundDate("headline", in_junk[0], in_junk[1]))
-
-    text = record.get("story_text")
-    if text is None:
-        text = ""
-    if not isinstance(text, str):
-        raise ParseError(f"story_text is a {type(text).__name__}, not a string", where=where)
-    text = _clean(text, where, "story_text", notes)
-    paragraphs = tuple(line.strip() for line in text.replace("\r\n", "\n").split("\n")
-                       if line.strip())
-
-    dateline = None
-    if paragraphs:
-        parsed = dates.parse_dateline(paragraphs[0])
-        if parsed is not None:
-            dateline, month, day = parsed
-            resolved = dates.nearest_year(month, day, date)
-            if resolved is not None:
-                found.append(FoundDate("dateline", resolved, dateline))
-
+    paragraphs = _paragraphs(record, where, notes)
+    dateline = _dateline(paragraphs, date, found)
     others = [f for f in found if f.date != date]
     if others:
         notes.append(Warned(
@@ -192,6 +138,85 @@ def _parse_record(raw: RawSource, index: int, record: Any, notes: list[Note]) ->
         origin=f"{raw.rel}: {where}",
         order=index,
     )
+
+
+def _title(record: dict[str, Any], where: str, notes: list[Note]) -> tuple[str, str]:
+    """The record's title, and what followed it in the headline (where a date may be)."""
+    headline = record.get("headline")
+    if not isinstance(headline, str) or not headline.strip():
+        raise ParseError("has no headline", where=where)
+    headline = _clean(headline, where, "headline", notes)
+    title_line, _, junk = headline.strip().partition("\n")
+    # A date in brackets ends some headlines, on their line or the next: not the title's.
+    title, bracket = dates.split_trailing_bracket(_SPACE.sub(" ", title_line).strip())
+    if not title:
+        raise ParseError("has an empty headline", where=where)
+    return title, f"{bracket}\n{junk}"
+
+
+def _record_date(record: dict[str, Any], where: str, notes: list[Note],
+                 found: list[FoundDate]) -> tuple[dt.date, str]:
+    """The record's date and where it was read from: its ``date_str``, or else its
+    timestamp (``date``, in epoch milliseconds); a timestamp that names another day goes
+    into ``found``."""
+    date = None
+    date_str = record.get("date_str")
+    no_day = None  # a date_str that names no real day (2024-02-30)
+    if isinstance(date_str, str) and _DAY.match(date_str.strip()):
+        date = dates.make_date(*map(int, date_str.strip().split("-")))
+        no_day = date_str.strip() if date is None else None
+    epoch = record.get("date")
+    epoch_date = _epoch_date(epoch)
+    if date is None:
+        if epoch_date is None:
+            raise ParseError(
+                f"has no usable date (date_str {no_day!r} names no real day, and there is no "
+                "timestamp)" if no_day else "has no usable date (neither date_str nor date)",
+                where=where)
+        if no_day:
+            notes.append(Warned(f"date_str {no_day!r} names no real day: kept "
+                                f"{epoch_date.isoformat()}, from its timestamp (date)", where))
+        return epoch_date, "record-timestamp"
+    if epoch_date is not None and epoch_date != date:
+        found.append(FoundDate("record-timestamp", epoch_date, str(epoch)))
+    return date, "record"
+
+
+def _epoch_date(epoch: object) -> dt.date | None:
+    """The day (UTC) of a timestamp in epoch milliseconds; None if it is not one."""
+    if isinstance(epoch, int | float) and not isinstance(epoch, bool) and math.isfinite(epoch):
+        try:
+            return dt.datetime.fromtimestamp(epoch / 1000, tz=dt.UTC).date()
+        except (OverflowError, OSError, ValueError):
+            return None
+    return None
+
+
+def _paragraphs(record: dict[str, Any], where: str, notes: list[Note]) -> tuple[str, ...]:
+    """The paragraphs of the record's ``story_text`` (none for a photo or video item)."""
+    text = record.get("story_text")
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        raise ParseError(f"story_text is a {type(text).__name__}, not a string", where=where)
+    text = _clean(text, where, "story_text", notes)
+    return tuple(line.strip() for line in text.replace("\r\n", "\n").split("\n")
+                 if line.strip())
+
+
+def _dateline(paragraphs: tuple[str, ...], date: dt.date, found: list[FoundDate]
+              ) -> str | None:
+    """The dateline that opens the text, if any; the day it names goes into ``found``."""
+    if not paragraphs:
+        return None
+    parsed = dates.parse_dateline(paragraphs[0])
+    if parsed is None:
+        return None
+    dateline, month, day = parsed
+    resolved = dates.nearest_year(month, day, date)
+    if resolved is not None:
+        found.append(FoundDate("dateline", resolved, dateline))
+    return dateline
 
 
 def parse(raw: RawSource) -> tuple[list[Document], list[Note]]:
