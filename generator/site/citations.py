@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import re
 
+from markupsafe import Markup, escape
+
 from ..model.documents import Statement
 from ..model.issuers import kind_label
 from .theme import long_date
@@ -51,6 +53,15 @@ def plain(statement: Statement, site_title: str, url: str) -> str:
         captured = f"captured {long_date(capture.captured)}, " if capture.captured else ""
         parts.append(f"Source capture: {captured}SHA-256 {capture.sha256}.")
     return " ".join(parts)
+
+
+def plain_html(statement: Statement, site_title: str, url: str) -> Markup:
+    """``plain`` as HTML, its URL a link (the citation is also the permanent link)."""
+    html = escape(plain(statement, site_title, url))
+    if not url:
+        return html
+    link = Markup('<a href="{0}">{0}</a>').format(url)
+    return Markup(html.replace(escape(url), link, 1))
 
 
 def _bib(text: str) -> str:

@@ -5,14 +5,15 @@ the theme, a file, or a large file made of parts. It touches no disk and
 renders nothing; a spec's data is computed only if it is rendered, and its key
 (what it is made from) decides whether it is.
 
-A page kind is a function here that makes the specs of its pages with
-``specs.page``, from the values each page shows: the page's key is made from
-them, so it cannot leave out anything the page shows. Adding a page kind
-takes that function, a line calling it in ``_other_files``, its template in
-``themes/default/templates/``, and its paths in ``urls.Paths``; its HTML pages
-are in the sitemap without more (``sitemap=False`` leaves one out). A value of
-a type no page has shown before needs a line in ``specs.Shown`` saying what a
-page shows of it.
+A page kind is a function here (or, for a family of kinds, in a module of its
+own: ``version_pages``, ``feeds``, ``sitemaps``) that makes the specs of its
+pages with ``specs.page``, from the values each page shows: the page's key is
+made from them, so it cannot leave out anything the page shows. Adding a page
+kind takes that function, a line calling it in ``_other_files``, its template
+in ``themes/default/templates/``, and its paths in ``urls.Paths``; its HTML
+pages are in the sitemap without more (``sitemap=False`` leaves one out). A
+value of a type no page has shown before needs a line in ``specs.Shown``
+saying what a page shows of it.
 
 Page kinds: home, statement, the versions of a statement altered at source
 (version, comparison, the list of them), redirects from former ids, timeline
@@ -24,27 +25,31 @@ versions'), sitemap, robots.txt, data exports (the full text among them).
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
-import uuid
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from urllib.parse import urlencode
-
-from markupsafe import Markup, escape
 
 from .. import CODE
 from ..config import SiteConfig
 from ..engine.keys import digest as _digest
 from ..engine.keys import fingerprint
-from ..model import versions
 from ..model.archive import Archive, Facet, Month, Year, by_day, month_counts, source_id
-from ..model.documents import Statement, Version
+from ..model.documents import Statement
 from ..model.issuers import kind_label
 from ..model.markdown import plain_text
 from ..model.markdown import render as render_markdown
-from . import alterations, charts, citations, descriptions, exports, fulltext
+from . import (
+    alterations,
+    charts,
+    citations,
+    descriptions,
+    exports,
+    feeds,
+    fulltext,
+    sitemaps,
+    version_pages,
+)
 from .specs import (
     Briefs,
     EachMade,
@@ -58,7 +63,6 @@ from .specs import (
     SiteInfo,
     Spec,
     Totals,
-    Whole,
     YearRef,
     brief,
     file,
@@ -126,21 +130,22 @@ def _other_files(archive: Archive, site: SiteInfo, shown: Shown) -> Iterator[Spe
     files = [
         _home(archive, site, shown),
         *_timeline_pages(archive, site, shown),
-        *_version_pages(archive, site, shown, altered),
-        *_comparison_pages(archive, site, shown, altered),
-        *_alias_pages(archive, site, shown),
-        *_altered_pages(archive, site, shown, altered),
+        *version_pages.version_pages(archive, site, shown, altered),
+        *version_pages.comparison_pages(archive, site, shown, altered),
+        *version_pages.alias_pages(archive, site, shown),
+        *version_pages.altered_list(archive, site, shown, altered),
+        *feeds.altered_feed(archive, site, shown, altered, FEED_SIZE),
         *_issuer_pages(archive, site, shown),
         *_source_pages(archive, site, shown),
         _search(archive, site, shown),
         _data_page(site, shown),
         _not_found(site, shown),
-        *_feeds(archive, site, shown),
+        *feeds.feeds(archive, site, shown, FEED_SIZE),
         _robots(site),
         file(".nojekyll", b"", lambda: b""),
         *_exports(archive, shown.keys),
     ]
-    return iter([*files, *_sitemaps(archive, site, html_pages(files))])
+    return iter([*files, *sitemaps.sitemaps(archive, site, html_pages(files), SITEMAP_SIZE)])
 
 
 def site_info(config: SiteConfig, search: bool, theme: str) -> SiteInfo:
@@ -255,7 +260,7 @@ def _statement_context(archive: Archive, site: SiteInfo, statement: Statement, p
                         if not (f.kind == "dateline" and f.text == statement.dateline
                                 and f.date == statement.date)],
         "source_id": source_id(statement),
-        "citation": _linked(citations.plain(cited, site.title, url), url),
+        "citation": citations.plain_html(cited, site.title, url),
         "highwire": citations.highwire(cited, url, site.language),
         "canonical": url,
     }
@@ -269,171 +274,6 @@ def _earlier_html(archive: Archive, statement: Statement) -> dict[int, str]:
     last = len(statement.versions)
     return {n: render_markdown(text).html for n, text in archive.texts(statement).items()
             if n < last and text}
-
-
-# --- statements altered at source ----------------------------------------------------------
-
-# These pages show a statement whole (``Whole``: their keys hold its key), for they show
-# its versions' texts and captures, which no brief holds.
-
-
-def _version_pages(archive: Archive, site: SiteInfo, shown: Shown,
-                   altered: Sequence[Statement]) -> Iterator[Spec]:
-    """A page for each version of each statement altered at source: permanent, whatever
-    versions come later."""
-    for statement in altered:
-        total, whole = len(statement.versions), Whole((statement,), archive)
-        for number, version in enumerate(statement.versions, start=1):
-            yield page(Paths.version(statement.id, number), ("version.html",), site, shown,
-                       f"{version.title} (version {number} of {total})", "version",
-                       {"whole": whole, "number": number}, _version,
-                       updated=version.last_seen)
-
-
-def _version(links: Links, site: SiteInfo, *, whole: Whole, number: int, **_: object
-             ) -> dict[str, object]:
-    """What a version's page shows: its text, its captures, and how to cite it."""
-    statement = whole.statements[0]
-    version = statement.versions[number - 1]
-    url = links.absolute()
-    cited = alterations.cited(statement, number)
-    text = whole.archive.texts(statement).get(number)
-    rendered = render_markdown(text or "")
-    return {
-        "description": descriptions.version(statement, number, len(statement.versions),
-                                            plain_text(text or "")),
-        "statement": statement,
-        "version": version,
-        "total": len(statement.versions),
-        "missing": text is None,
-        "body_html": rendered.html,
-        "too_deep": rendered.too_deep,
-        "captures": [(c, safe_href(c.source_url))
-                     for c in alterations.captures_of(statement, version)],
-        "citation": _linked(citations.plain(cited, site.title, url), url),
-        "highwire": citations.highwire(cited, url, site.language),
-    }
-
-
-def _comparison_pages(archive: Archive, site: SiteInfo, shown: Shown,
-                      altered: Sequence[Statement]) -> Iterator[Spec]:
-    """A page for each change of each statement altered at source: version ``n - 1`` to
-    ``n``, word by word."""
-    for statement in altered:
-        whole = Whole((statement,), archive)
-        for number, version in versions.changes(statement):
-            yield page(Paths.comparison(statement.id, number), ("comparison.html",), site,
-                       shown, f"Version {number - 1} to {number}: {version.title}",
-                       "comparison", {"whole": whole, "number": number}, _comparison,
-                       description=descriptions.comparison(statement, number, version.added,
-                                                           version.removed),
-                       updated=version.first_seen)
-
-
-def _comparison(links: Links, site: SiteInfo, *, whole: Whole, number: int, **_: object
-                ) -> dict[str, object]:
-    statement = whole.statements[0]
-    before, after = statement.versions[number - 2], statement.versions[number - 1]
-    texts = whole.archive.texts(statement)
-    return {
-        "statement": statement,
-        "total": len(statement.versions),
-        "before": before,
-        "after": after,
-        "change": alterations.change(before.title, texts.get(number - 1),
-                                     after.title, texts.get(number)),
-    }
-
-
-def _alias_pages(archive: Archive, site: SiteInfo, shown: Shown) -> Iterator[Spec]:
-    """A page at the address of each id a statement had before it was found to be a version
-    of another, that leads to it (as Hugo's and Zola's aliases do)."""
-    taken = {s.id.casefold() for s in archive.statements}
-    claims = Counter(a.casefold() for s in archive.statements for a in s.aliases)
-    for statement in archive.statements:
-        for alias in statement.aliases:
-            if alias.casefold() in taken or claims[alias.casefold()] > 1:
-                continue  # (``build_archive`` reports it)
-            yield page(Paths.statement(alias), ("redirect.html",), site, shown,
-                       statement.title, "redirect",
-                       {"target_path": Paths.statement(statement.id)}, _redirect,
-                       description=descriptions.redirect(statement), sitemap=False)
-
-
-def _redirect(links: Links, site: SiteInfo, *, target_path: str, **_: object
-              ) -> dict[str, object]:
-    return {"target": links.to(target_path), "target_url": links.absolute(target_path)}
-
-
-def _altered_pages(archive: Archive, site: SiteInfo, shown: Shown,
-                   altered: Sequence[Statement]) -> Iterator[Spec]:
-    """The list of every statement altered at source, the latest alteration first, and the
-    feed of their versions, one entry a version (none of them without such statements)."""
-    if not altered:
-        return
-    listed = tuple(sorted(altered, key=_alteration_order, reverse=True))
-    yield page(Paths.altered(), ("altered.html",), site, shown, "Statements altered at source",
-               "altered", {"altered": Whole(listed, archive)},
-               lambda links, site, *, altered, **_: {"statements": altered.statements},
-               description=descriptions.altered(len(listed)))
-    entries = sorted(((s, n, v) for s in altered for n, v in versions.changes(s)),
-                     key=lambda e: (e[2].first_seen or e[0].date, e[0].id, e[1]),
-                     reverse=True)[:FEED_SIZE]
-    yield page(Paths.altered_feed(), ("altered_feed.xml",), site, shown,
-               f"Statements altered at source – {site.title}", "feed",
-               {"changed": Whole(tuple(s for s, _, _ in entries), archive),
-                "numbers": tuple(n for _, n, _ in entries), "alternate": Paths.altered()},
-               _version_entries)
-
-
-def _version_entries(links: Links, site: SiteInfo, *, changed: Whole,
-                     numbers: Sequence[int], **_: object) -> dict[str, object]:
-    """The entries of the feed of versions, and when the latest was first seen."""
-    entries = [(s, n, s.versions[n - 1]) for s, n in zip(changed.statements, numbers,
-                                                          strict=True)]
-    return {
-        "feed_id": _urn(f"feed:{site.title}:{links.page}"),
-        "entries": [_feed_entry(s, n, v, links) for s, n, v in entries],
-        "updated": max((v.first_seen or s.date for s, _, v in entries),
-                       default=dt.date(1970, 1, 1)),
-    }
-
-
-def _feed_entry(statement: Statement, number: int, version: Version, links: Links
-                ) -> dict[str, Any]:
-    """One entry of the feed of versions: the version, its id, its comparison's link, and
-    what changed, as text and as HTML."""
-    before = statement.versions[number - 2]
-    href = links.absolute(Paths.comparison(statement.id, number)) or links.comparison(
-        statement.id, number)
-    summary = (f"Version {number - 1} to {number}: {version.added:,} words added, "
-               f"{version.removed:,} removed")
-    if before.title != version.title:
-        summary += f"; headline changed from \u201c{before.title}\u201d"
-    if version.reverts:
-        summary += f"; back to the text of version {version.reverts}"
-    summary += "."
-    html = Markup('<p>{}</p><p><a href="{}">What changed, word by word</a></p>').format(
-        summary, href)
-    return {"statement": statement, "number": number, "version": version, "href": href,
-            "id": _urn(f"version:{statement.id}:{number}"), "summary": summary,
-            "html": str(html)}
-
-
-def _alteration_order(statement: Statement) -> tuple[str, str]:
-    """Latest alteration last: by when the shown version was first seen (the publication
-    date where no capture says), then by id."""
-    seen = versions.altered_on(statement) or statement.date
-    return (seen.isoformat(), statement.id)
-
-
-def _linked(text: str, url: str) -> Markup:
-    """``text`` as HTML, its first ``url`` a link (the citation is also the permanent link)."""
-    html = escape(text)
-    if not url:
-        return html
-    link = Markup('<a href="{0}">{0}</a>').format(url)
-    return Markup(html.replace(escape(url), link, 1))
 
 
 # --- timeline ----------------------------------------------------------------------------
@@ -515,13 +355,7 @@ def month_parts(month: Month) -> list[tuple[Statement, ...]]:
 
 
 def _facet_path(facet: Facet | FacetRef, year: int | None = None) -> str:
-    return {"issuer": Paths.issuer, "organization": Paths.organization,
-            "source": Paths.source, "kind": Paths.kind}[facet.kind](facet.id, year)
-
-
-def _facet_feed(facet: Facet) -> str:
-    return {"issuer": Paths.issuer_feed, "organization": Paths.organization_feed,
-            "source": Paths.source_feed, "kind": Paths.kind_feed}[facet.kind](facet.id)
+    return Paths.facet(facet.kind, facet.id, year)
 
 
 def _same_list(archive: Archive, facet: Facet) -> Facet | None:
@@ -610,7 +444,7 @@ def _facet_chart(links: Links, site: SiteInfo, *, facet: Facet, years: Sequence[
     return {"chart": charts.bars(values, title=f"Statements per year: {facet.name}", axis=axis,
                                  width=480, height=90),
             "year_links": {y: here.to(p) for y, p in year_paths.items()},
-            "feed": here.to(_facet_feed(facet))}
+            "feed": here.to(Paths.facet_feed(facet.kind, facet.id))}
 
 
 def _facet_year_pages(site: SiteInfo, shown: Shown, facet: Facet) -> Iterator[Spec]:
@@ -690,90 +524,7 @@ def _not_found(site: SiteInfo, shown: Shown) -> Spec:
                 links=AbsoluteLinks(Paths.not_found(), site.base_url), sitemap=False)
 
 
-# --- feeds, sitemap, robots, data --------------------------------------------------------
-
-
-def _feeds(archive: Archive, site: SiteInfo, shown: Shown) -> Iterator[Spec]:
-    def feed(path: str, title: str, statements: Sequence[Statement], alternate: str) -> Spec:
-        return page(path, ("feed.xml",), site, shown, title, "feed",
-                    {"latest": Whole(tuple(reversed(statements[-FEED_SIZE:])), archive),
-                     "alternate": alternate},
-                    _feed_entries)
-
-    yield feed(Paths.feed(), site.title, archive.statements, Paths.home())
-    for facet in (*archive.issuers, *archive.organizations, *archive.sources, *archive.kinds):
-        yield feed(_facet_feed(facet), f"{facet.name} \u2013 {site.title}", facet.statements,
-                   _facet_path(facet))
-
-
-def _feed_entries(links: Links, site: SiteInfo, *, latest: Whole, **_: object
-                  ) -> dict[str, object]:
-    statements = latest.statements
-    return {
-        "feed_id": _urn(f"feed:{site.title}:{links.page}"),
-        "entries": tuple(
-            (s, render_markdown(latest.archive.body(s)).html, _urn(f"statement:{s.id}"),
-             links.absolute(Paths.statement(s.id)) or links.statement(s.id))
-            for s in statements
-        ),
-        "updated": statements[0].date if statements else dt.date(1970, 1, 1),
-    }
-
-
-def _urn(name: str) -> str:
-    """A permanent Atom id that does not change when the site moves to another URL."""
-    return uuid.uuid5(uuid.NAMESPACE_URL, "statement-archive:" + name).urn
-
-
-SitemapEntries = list[tuple[str, dt.date | None]]
-"""``(path, date it last changed)`` of pages (no date: an index page)."""
-
-
-def _sitemaps(archive: Archive, site: SiteInfo, pages: SitemapEntries) -> Iterator[Spec]:
-    """The sitemap of the statement pages and of the other HTML ``pages``.
-
-    Each sitemap's key is made by hand from the entries its context reads: a
-    ``repr`` of their paths and of their dates as numbers is many times quicker
-    than ``page``'s over the site's every page.
-    """
-    if not site.base_url:
-        return  # a sitemap must list absolute URLs
-    groups: dict[str, SitemapEntries] = {"pages": pages}
-    for statement in archive.statements:
-        groups.setdefault(Paths.bucket(statement.id), []).append(
-            (Paths.statement(statement.id), statement.date))
-
-    def sitemap(path: str, templates: tuple[str, ...], key: object,
-                context: Callable[[], dict[str, Any]], compressed: bool = False) -> PageSpec:
-        return keyed_page(path, templates, site, "Sitemap", "sitemap",
-                          fingerprint(site_start(site), path, templates, "Sitemap", key),
-                          context, compressed=compressed, sitemap=False)
-
-    def key(chunk: SitemapEntries) -> tuple[list[str], list[int]]:
-        return [p for p, _ in chunk], [d.toordinal() if d else 0 for _, d in chunk]
-
-    def urls(chunk: SitemapEntries) -> SitemapEntries:
-        return [(Links(p, site.base_url).absolute(), d) for p, d in chunk]
-
-    every = [entry for members in groups.values() for entry in members]
-    if len(every) <= SITEMAP_SIZE:
-        yield sitemap(Paths.sitemap(), ("sitemap.xml",), key(every),
-                      lambda: {"urls": urls(every)})
-        return
-    # More than one sitemap holds: one per year of statement pages (the folders they are
-    # in), and one of the other pages, each cut in parts of at most SITEMAP_SIZE, so that
-    # a statement added changes its year's sitemap alone. Gzip-compressed.
-    names = []
-    for group, members in groups.items():
-        chunks = [members[i:i + SITEMAP_SIZE] for i in range(0, len(members), SITEMAP_SIZE)]
-        for i, chunk in enumerate(chunks):
-            name = Paths.sitemap_part(group if len(chunks) == 1 else f"{group}-{i + 1}")
-            names.append(name)
-            yield sitemap(name, ("sitemap.xml",), key(chunk),
-                          lambda chunk=chunk: {"urls": urls(chunk)}, compressed=True)
-    sitemaps = tuple(site.base_url + n for n in names)
-    yield sitemap(Paths.sitemap(), ("sitemap_index.xml",), sitemaps,
-                  lambda: {"sitemaps": sitemaps})
+# --- robots, data --------------------------------------------------------------------------
 
 
 def _robots(site: SiteInfo) -> Spec:

@@ -187,6 +187,19 @@ class Paths:
         return f"kinds/{segment(kind_id)}/feed.xml"
 
     @staticmethod
+    def facet(kind: str, facet_id: str, year: int | None = None) -> str:
+        """The page of an issuer, organisation, source outlet or kind of statement (``kind``:
+        its ``Facet.kind``), or of its statements of ``year``."""
+        return {"issuer": Paths.issuer, "organization": Paths.organization,
+                "source": Paths.source, "kind": Paths.kind}[kind](facet_id, year)
+
+    @staticmethod
+    def facet_feed(kind: str, facet_id: str) -> str:
+        """The feed of an issuer, organisation, source outlet or kind of statement."""
+        return {"issuer": Paths.issuer_feed, "organization": Paths.organization_feed,
+                "source": Paths.source_feed, "kind": Paths.kind_feed}[kind](facet_id)
+
+    @staticmethod
     def static(name: str) -> str:
         return "static/" + "/".join(segment(part) for part in name.split("/"))
 
