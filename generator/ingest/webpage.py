@@ -44,7 +44,8 @@ for _name in ("trafilatura", "htmldate", "courlan", "justext"):
 
 def parse(page: Page) -> tuple[list[Document], list[Note]]:
     """The statement of a page, if it holds one (else it is counted)."""
-    import trafilatura  # imported when a page needs it: it takes a third of a second
+    # Imported when a page needs it: a build without web pages is spared its slow import.
+    import trafilatura
 
     latest = page.captured + dt.timedelta(days=1) if page.captured else None
     try:

@@ -543,9 +543,9 @@ def _years(archive: Archive) -> list[tuple[Statement, ...]]:
 
 def _exports(archive: Archive, keys: Keys) -> Iterator[Spec]:
     """The data exports, a part per year. A part's key is its statements' keys (their
-    files' checksums and ids, which the pages' keys compute anyway; the fields the
-    exports show, read again, took a second at 100,000 statements): an edited body
-    makes its year's part again, the same bytes for the metadata. The full text reads
+    files' checksums and ids, which the pages' keys compute anyway, where the fields
+    the exports show would have to be read again): an edited body makes its year's
+    part again, the same bytes for the metadata. The full text reads
     the bodies of the years whose part it makes, and only those."""
     runs = _years(archive)
     run_keys = [fingerprint([keys[s.id] for s in run]) for run in runs]
