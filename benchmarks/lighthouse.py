@@ -25,8 +25,9 @@ the issuer and the organisation, the one whose page is the largest file: the lon
 list), search (no query), search with ``?q=Russia``, and a page that does not exist
 (the 404 page, at its own address: Lighthouse refuses a page served with status 404),
 a kind of statement, the list of statements altered at source, a version and a
-comparison of versions, and the research data page. Each page is run ``--runs`` times (default 3), the pages taking
-turns, so that each page's runs spread over the machine's changing load; the table
+comparison of versions, and the research data page. Each page is run ``--runs`` times
+(default 3), the pages taking turns, so that each page's runs spread over the machine's
+changing load; the table
 shows each figure's median over the runs. The figures: the four category scores,
 largest contentful paint (LCP), total blocking time (TBT), cumulative layout shift
 (CLS), first contentful paint (FCP) and speed index, the SEO audits that failed,
