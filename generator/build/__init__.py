@@ -178,7 +178,8 @@ def check(config: SiteConfig, report: Report) -> Archive:
     cache = Cache.for_root(config.root)
     if config.source_dir.is_dir():
         with report.timed("read sources"):
-            ingest.read_documents(config.source_dir, report, cache, project=config.root)
+            ingest.read_documents(config.source_dir, report, cache,
+                                  settings=ingest.Settings.of(config), project=config.root)
     archive = load_archive(config, report, cache)
     with report.timed("static files"):
         static_specs(config, report)
