@@ -82,6 +82,20 @@ def test_the_issue_s_mapping_imports_a_csv_dataset(make_site):
     assert all(p.severity is Severity.ERROR for p in report.problems)
 
 
+def test_check_reads_a_mapped_dataset_as_the_import_does(make_site):
+    # check read every capture without the mappings: a dataset was "not a format this
+    # generator reads" (a gzipped one "a gzip archive"), and its bad records went unsaid.
+    site = make_site({"content/sources/valdonia-2024.csv.gz": gzip.compress(CSV.read_bytes(),
+                                                                             mtime=0)},
+                     config=MAPPING.replace('"valdonia-*.csv"', '"valdonia-*"'))
+    report = Report()
+    pipeline.check(site, report)
+    assert sorted((p.path.rpartition("sources/")[2], p.reason) for p in report.errors) == [
+        ("valdonia-2024.csv.gz: line 8", "has no title ('headline_en' is empty)"),
+        ("valdonia-2024.csv.gz: line 9",
+         "has no usable date ('published' is 'sometime in March')")]
+
+
 def as_tsv() -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows()[0]), delimiter="\t")
@@ -155,6 +169,7 @@ def test_a_cut_gzip_dataset_keeps_the_records_before_the_cut(tmp_path):
     ("11.03.2024", None),                                 # needs date_format
     ("2024-02-30", None),
     (None, None), (True, None), (float("nan"), None), (10 ** 30, None),
+    (10 ** 400, None), (-10 ** 400, None), ("9" * 15, None),  # no float holds 10**400
 ])
 def test_dates_are_read_without_a_format_when_they_are_iso_or_epoch_milliseconds(value, date):
     assert mapped.read_date(value) == date

@@ -290,7 +290,7 @@ def read_date(value: Any, date_format: str | None = None) -> dt.date | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return _epoch_ms(float(value))
+        return _epoch_ms(value)
     text = str(value).strip()
     if not text:
         return None
@@ -300,7 +300,7 @@ def read_date(value: Any, date_format: str | None = None) -> dt.date | None:
         except ValueError:
             return None
     if _EPOCH.match(text):
-        return _epoch_ms(float(text))
+        return _epoch_ms(text)
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -311,11 +311,12 @@ def read_date(value: Any, date_format: str | None = None) -> dt.date | None:
         return None
 
 
-def _epoch_ms(value: float) -> dt.date | None:
-    if not math.isfinite(value):
-        return None
-    try:
-        return dt.datetime.fromtimestamp(value / 1000, tz=dt.UTC).date()
+def _epoch_ms(value: float | str) -> dt.date | None:
+    try:  # a JSON integer may be too long for a float (OverflowError)
+        seconds = float(value) / 1000
+        if not math.isfinite(seconds):
+            return None
+        return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).date()
     except (OverflowError, OSError, ValueError):
         return None
 
