@@ -190,7 +190,8 @@ PAYLOADS = st.one_of(
                               "</article></body></html>".encode("utf-8", "surrogatepass")),
 )
 DATES = st.sampled_from(["2024-03-09T12:00:00Z", "2024-02-30T00:00:00Z", "not a date", "",
-                         "2024-09-10T08:30:00.123456Z", "0001-01-01T00:00:00Z"])
+                         "2024-09-10T08:30:00.123456Z", "0001-01-01T00:00:00Z",
+                         "9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00"])
 RECORDS = st.builds(
     warcs.Record, kind=KINDS, url=URLS, date=DATES, payload=PAYLOADS,
     status=st.one_of(st.none(), STATUSES),
@@ -216,6 +217,62 @@ def test_no_record_of_any_shape_stops_the_import(tmp_path, records, compress, cu
     assert all(p.reason for p in problems)
     assert all(d.title and d.capture.file.startswith(path.name) for d in documents)
     assert all(n > 0 for _, n in counts)
+
+
+@pytest.mark.parametrize("date", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00",
+                                  "2024-02-30T00:00:00Z", "not a date"])
+def test_a_record_whose_date_names_no_day_in_utc_is_kept_undated(tmp_path, date):
+    # A date at the calendar's edge, in another time zone, has no day in UTC: converting it
+    # raised OverflowError, and the record was left out as one that "cannot be read".
+    release = next(r for r in warcs.crawl() if r.url == warcs.RELEASE_URL and r.kind == "response")
+    (tmp_path / "a.warc").write_bytes(warcs.raw(release._replace(date=date)))
+    (document,), problems, _ = parsed(tmp_path / "a.warc")
+    assert problems == [] and document.capture.captured is None
+    assert document.date == dt.date(2024, 3, 11)
+
+
+class Endless(io.RawIOBase):
+    """``size`` bytes of one record's first line, made as they are read, counted."""
+
+    def __init__(self, start: bytes, fill: bytes, size: int) -> None:
+        self.data, self.fill, self.size, self.read_so_far = start, fill, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        n = min(len(buffer), self.size - self.read_so_far)
+        chunk = (self.data[self.read_so_far:] + self.fill * n)[:n] if n > 0 else b""
+        buffer[:len(chunk)] = chunk
+        self.read_so_far += len(chunk)
+        return len(chunk)
+
+
+@pytest.mark.parametrize("start, fill, reason", [
+    (b"WARC/1.0\r\nX-Long: ", b"a", "headers run on past 1 MB"),    # one line without an end
+    (b"WARC/1.0\r\n", b"X-Many: a\r\n", "headers run on past 1 MB"),  # lines without an end
+    (b"", b"\0", "Unknown archive format"),                           # no line at all
+])
+def test_headers_that_never_end_are_damage_read_no_further_than_a_megabyte_or_so(start, fill,
+                                                                                 reason):
+    # warcio gathers a line until its end, a block at a time, slower as it grows: 300 MB
+    # without a line end took minutes; ten million header lines took 2 GB of memory.
+    stream = Endless(start, fill, 16 * 1024 * 1024)
+    documents, notes = ingest.warc.read_archive(io.BufferedReader(stream), stream.size, "h.warc")
+    assert documents == []
+    (note,) = notes
+    assert note.where == "offset 0" and reason in note.reason and "cut short" in note.reason
+    assert stream.read_so_far < 2 * 1024 * 1024
+
+
+def test_headers_that_never_end_after_a_good_record_keep_the_record(tmp_path):
+    release = next(r for r in warcs.crawl() if r.url == warcs.RELEASE_URL and r.kind == "response")
+    good = warcs.raw(release)
+    (tmp_path / "a.warc").write_bytes(good + b"WARC/1.0\r\nX: " + b"a" * (3 * 1024 * 1024))
+    (document,), (problem,), _ = parsed(tmp_path / "a.warc")
+    assert document.date == dt.date(2024, 3, 11)
+    assert problem.path.endswith(f"a.warc: offset {len(good)}")
+    assert "headers run on past 1 MB" in problem.reason and "record before it" in problem.reason
 
 
 def test_a_gzip_file_that_is_not_a_web_archive_is_still_refused(tmp_path):

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import DecompressingBufferedReader
 
 from ..model.documents import Document
 from . import htmlpage, markup
@@ -43,6 +44,10 @@ READS = "file"
 #: A page larger than this is not read (no statement is; a hostile one could fill memory).
 MAX_PAGE = 32 * 1024 * 1024
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+#: The most the lines of one record's headers (WARC and HTTP, and the blank lines before
+#: them) may take. Real ones take a few kilobytes; a damaged or hostile file may run on
+#: for gigabytes without a line end, which warcio would gather into one line, ever slower.
+MAX_HEADERS = 1024 * 1024
 #: Record types that hold no page of their own.
 _NOT_PAGES = frozenset({"request", "revisit", "metadata", "warcinfo", "conversion",
                         "continuation"})
@@ -52,10 +57,40 @@ class _Truncated(Exception):
     """The archive ends inside the record being read."""
 
 
+class _HeadersTooLong(Exception):
+    """A record's headers run on past ``MAX_HEADERS``."""
+
+    def __str__(self) -> str:
+        return (f"its headers run on past {MAX_HEADERS // (1024 * 1024)} MB without ending, "
+                "which no real record's do")
+
+
+class _Reader(DecompressingBufferedReader):
+    """warcio's reader, with what it reads as lines (the headers) bounded for each record."""
+
+    lined = 0
+
+    def readline(self, length: int | None = None) -> bytes:
+        room = MAX_HEADERS - self.lined + 1
+        line = super().readline(room if length is None else min(length, room))
+        self.lined += len(line)
+        if self.lined > MAX_HEADERS:
+            raise _HeadersTooLong
+        return line
+
+
 class _Records(ArchiveIterator):
     # warcio writes this warning (a Content-Length that does not match) to stderr itself;
     # the import reports what it means instead.
     INC_RECORD = ""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        super().__init__(stream)
+        self.reader = _Reader(self.fh, block_size=self.reader.block_size)
+
+    def _next_record(self, next_line: bytes | None) -> object:
+        self.reader.lined = 0
+        return super()._next_record(next_line)
 
 
 def detect_file(head: bytes, path: Path) -> bool:
@@ -111,6 +146,8 @@ def _read(stream: BinaryIO, size: int, label: str, where: str, documents: list[D
             record = next(records)
         except StopIteration:
             break
+        except _HeadersTooLong as exc:
+            return _damaged(where, records.offset, f"a record cannot be read: {exc}", read)
         except Exception as exc:  # warcio raises many kinds of error on damaged bytes
             return _damaged(where, records.offset, f"a record cannot be read ({_reason(exc)})",
                             read)
@@ -194,10 +231,10 @@ def _day(value: str | None) -> dt.date | None:
     """The day (UTC) of a ``WARC-Date``; None when it is missing or not a date."""
     try:
         moment = dt.datetime.fromisoformat((value or "").strip().replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is not None:  # (the first and last days of the calendar overflow)
+            moment = moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC)
     return moment.date()
 
 
