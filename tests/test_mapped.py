@@ -236,3 +236,55 @@ def test_a_good_mapping_is_read_into_the_configuration(tmp_path):
     assert mapping.files == "valdonia-*.csv" and mapping.source == "MFA of Valdonia (En)"
     assert mapping.column("title") == "headline_en" and mapping.column("issuer") == "spokesperson"
     assert mapping.date_format == "%d.%m.%Y"
+
+
+# --- broken and hostile datasets (issue 27) ----------------------------------------------------
+
+TITLE_DATE_TEXT = mapped.Mapping("*", "X", (("title", "t"), ("date", "d"), ("text", "x")))
+
+
+def parse_dataset(path):
+    return mapped.parse_file(ingest.decode.SourceFile(path, path.name), TITLE_DATE_TEXT)
+
+
+@pytest.mark.parametrize("name, data", [
+    ("d.csv", b"t,d,x\r\nA Title,2024-01-02,one\r\nCaf\xe9 Title,2024-01-03,na\xefve\r\n"
+              b"C Title,2024-01-04,three\r\n"),
+    ("d.jsonl", b'{"t": "A Title", "d": "2024-01-02", "x": "one"}\n'
+                b'{"t": "Caf\xe9 Title", "d": "2024-01-03", "x": "na\xefve"}\n'
+                b'{"t": "C Title", "d": "2024-01-04", "x": "three"}\n'),
+    ("d.json", b'[{"t": "A Title", "d": "2024-01-02", "x": "one"},\n'
+               b'{"t": "Caf\xe9 Title", "d": "2024-01-03", "x": "na\\udcefve"},\n'
+               b'{"t": "C Title", "d": "2024-01-04", "x": "three"}]'),
+])
+def test_a_record_with_bytes_that_are_not_utf8_is_kept_marked_and_named_the_rest_imports(
+        tmp_path, name, data):
+    # One Latin-1 byte stopped the file at "line 1" (the text was decoded a block at a time),
+    # the records before it lost too.
+    (tmp_path / name).write_bytes(data)
+    documents, notes = parse_dataset(tmp_path / name)
+    assert [(d.title, d.paragraphs) for d in documents] == [
+        ("A Title", ("one",)), ("Caf\ufffd Title", ("na\ufffdve",)), ("C Title", ("three",))]
+    (note,) = notes
+    assert isinstance(note, ingest.errors.Warned) and "not UTF-8" in note.reason
+    assert note.where == ("record 1" if name == "d.json" else "line 3" if name == "d.csv"
+                          else "line 2")
+    assert all(d.title.encode("utf-8") and d.capture.sha256 for d in documents)
+
+
+@pytest.mark.parametrize("name, head, where", [
+    ("d.csv.gz", b"t,d,x\nA Title,2024-01-02,one\n", "line 3"),
+    ("d.jsonl.gz", b'{"t": "A Title", "d": "2024-01-02", "x": "one"}\n', "line 2")])
+def test_a_gzip_bomb_without_line_ends_stops_at_64_mb_keeping_the_records_before(
+        tmp_path, name, head, where):
+    # 3 GB of one line took minutes and gigabytes of memory (a JSON Lines bomb 6 GB).
+    with gzip.open(tmp_path / name, "wb", compresslevel=1) as f:
+        f.write(head)
+        block = b"a" * (1 << 20)
+        for _ in range(mapped.MAX_LINE // len(block) + 8):
+            f.write(block)
+    documents, notes = parse_dataset(tmp_path / name)
+    assert [d.title for d in documents] == ["A Title"]
+    (note,) = notes
+    assert note.where == where and "runs on past 64 MB without ending" in note.reason
+    assert "the records before it were read" in note.reason

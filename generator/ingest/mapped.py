@@ -43,7 +43,7 @@ from ..model import dates
 from ..model.documents import Capture, Document, FoundDate
 from . import kcnawatch
 from .decode import MAX_BYTES, SourceFile, open_binary
-from .errors import Note, ParseError, Skipped
+from .errors import Note, ParseError, Skipped, Warned
 
 NAME = "mapped"
 Mapping = RecordMapping
@@ -52,8 +52,14 @@ _SPACE = re.compile(r"\s+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _EPOCH = re.compile(r"^-?\d{10,15}(?:\.\d+)?$")
 _LANGUAGE = re.compile(r"\s*\([A-Za-z]{2,3}\)$")
-#: A CSV field may hold a whole statement: far more than the csv module's 128 KB default.
-csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
+#: The longest line of a dataset (and CSV field) read: a record's line may hold a whole
+#: statement, far more than the csv module's 128 KB default; a damaged or hostile file (a
+#: gzip bomb) may run on for gigabytes without a line end.
+MAX_LINE = 64 * 1024 * 1024
+csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE))
+#: What Python makes of bytes that are not UTF-8 (``surrogateescape``), and a lone
+#: surrogate a JSON string may escape (``"\ud800"``): neither can be written as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 #: The key under which a line that is not a record says why (no column can be named so).
@@ -61,7 +67,7 @@ _BAD = "\0"
 
 
 class _Broken(Exception):
-    """The file cannot be read on from here (bad JSON, bytes that are not UTF-8, a cut)."""
+    """The file cannot be read on from here (bad JSON, a line without end, a cut)."""
 
     def __init__(self, where: str, reason: str) -> None:
         super().__init__(reason)
@@ -149,7 +155,7 @@ def _rows(stream: BinaryIO, kind: str) -> tuple[Iterator[tuple[str, dict[str, An
     """The records as ``(where, record)``, and the header of a CSV or TSV file."""
     if kind in ("csv", "tsv"):
         text = _text(stream)
-        reader = csv.reader(text, delimiter="\t" if kind == "tsv" else ",")
+        reader = csv.reader(_lines(text), delimiter="\t" if kind == "tsv" else ",")
         header = _guarded(lambda: next(reader, None), "line 1")
         if header is None:
             raise ParseError("the file is empty: no header line names its columns")
@@ -161,15 +167,34 @@ def _rows(stream: BinaryIO, kind: str) -> tuple[Iterator[tuple[str, dict[str, An
 
 
 def _text(stream: BinaryIO) -> io.TextIOWrapper:
-    return io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")  # type: ignore[arg-type]
+    """The file as text; bytes that are not UTF-8 are kept as surrogates, for the record
+    that holds them to say so (``_cleaned``), rather than stop the file."""
+    return io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape",  # type: ignore[arg-type]
+                            newline="")
+
+
+def _line(text: io.TextIOWrapper, number: int) -> str:
+    """The next line of ``text`` (its end included; '' at the end of the file), read no
+    further than ``MAX_LINE`` characters: a longer one is ``_Broken`` at ``number``."""
+    line = _guarded(lambda: text.readline(MAX_LINE + 1), f"line {number}")
+    if len(line) > MAX_LINE:
+        raise _Broken(f"line {number}", f"the line runs on past {MAX_LINE // (1024 * 1024)} "
+                                        "MB without ending, which no record's does")
+    return line
+
+
+def _lines(text: io.TextIOWrapper) -> Iterator[str]:
+    """The lines of a CSV or TSV file, for the csv module to read (``_line``)."""
+    number = 1
+    while line := _line(text, number):
+        yield line
+        number += 1
 
 
 def _guarded(read: Any, where: str) -> Any:
     """``read()``, with what breaks a file's reading made a ``_Broken``."""
     try:
         return read()
-    except UnicodeDecodeError:
-        raise _Broken(where, "the bytes are not UTF-8 text (save the dataset as UTF-8)") from None
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise _Broken(where, f"the gzip data is damaged or cut short ({exc})") from None
     except csv.Error as exc:
@@ -193,9 +218,7 @@ def _json_rows(stream: BinaryIO) -> Iterator[tuple[str, dict[str, Any]]]:
         raise ParseError(f"the JSON array is larger than {MAX_BYTES} bytes",
                          "write the dataset as JSON Lines, which is read a record at a time")
     try:
-        records = json.loads(codecs.decode(data, "utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ParseError("the bytes are not UTF-8 text (save the dataset as UTF-8)") from None
+        records = json.loads(codecs.decode(data, "utf-8-sig", "surrogateescape"))
     except (ValueError, RecursionError) as exc:
         raise ParseError(f"not valid JSON ({exc})") from None
     if not isinstance(records, list):
@@ -211,7 +234,7 @@ def _jsonl_rows(text: io.TextIOWrapper) -> Iterator[tuple[str, dict[str, Any]]]:
     number = 0
     while True:
         number += 1
-        line = _guarded(text.readline, f"line {number}")
+        line = _line(text, number)
         if not line:
             return
         if not line.strip():
@@ -239,6 +262,7 @@ def _document(rel: str, where: str, row: dict[str, Any], mapping: RecordMapping,
               notes: list[Note]) -> Document:
     if _BAD in row:
         raise ParseError(f"is {row[_BAD]}")
+    row = _cleaned(row, where, notes)
     title = _value(row, mapping, "title")
     if title is None:
         raise ParseError(f"has no title ({mapping.column('title')!r} is empty)")
@@ -282,6 +306,20 @@ def _document(rel: str, where: str, row: dict[str, Any], mapping: RecordMapping,
         issuer=_value(row, mapping, "issuer"),
         publisher=_LANGUAGE.sub("", mapping.source) or mapping.source,
     )
+
+
+def _cleaned(row: dict[str, Any], where: str, notes: list[Note]) -> dict[str, Any]:
+    """``row`` with each character that cannot be written as UTF-8 (``_SURROGATE``) made
+    U+FFFD, and a warning that says so."""
+    dirty = [key for key, value in row.items() if isinstance(value, str)
+             and _SURROGATE.search(value)]
+    if not dirty:
+        return row
+    notes.append(Warned(f"{', '.join(repr(key) for key in dirty)[:200]} holds bytes that are "
+                        "not UTF-8 (or an escaped lone surrogate); each was replaced by U+FFFD",
+                        where, "save the dataset as UTF-8"))
+    return {key: _SURROGATE.sub("\ufffd", value) if key in dirty else value
+            for key, value in row.items()}
 
 
 def read_date(value: Any, date_format: str | None = None) -> dt.date | None:
