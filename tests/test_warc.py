@@ -104,6 +104,28 @@ def test_a_page_sent_gzip_encoded_or_in_another_charset_is_read_as_a_browser_rea
     assert document.paragraphs[-1] == "Our position is cl\u00e9ar. -0-"
 
 
+def test_a_crawl_compressed_whole_gives_every_statement_and_a_cut_one_those_before_the_cut(
+        tmp_path):
+    # `gzip crawl.warc` makes one gzip stream of it, where a WARC has one per record:
+    # warcio read its first record only, and the rest was reported as damage at a
+    # negative offset ("offset -8552"), with a hint that the file was truncated.
+    whole = gzip.compress(warcs.CRAWL.read_bytes(), mtime=0)
+    (tmp_path / "crawl.warc.gz").write_bytes(whole)
+    plain, _, _ = parsed(warcs.CRAWL)
+    documents, problems, counts = parsed(tmp_path / "crawl.warc.gz")
+    assert problems == [] and dict(counts) == COUNTS
+    assert [(d.capture.file.replace(".gz", ""), d.capture.sha256) for d in documents] == [
+        (d.capture.file, d.capture.sha256) for d in plain]  # offsets as gunzip puts them
+    (tmp_path / "cut").mkdir()
+    (tmp_path / "cut" / "crawl.warc.gz").write_bytes(whole[:len(whole) * 3 // 4])
+    documents, (problem,), _ = parsed(tmp_path / "cut" / "crawl.warc.gz")
+    assert 0 < len(documents) < len(plain) and "cut short" in problem.reason
+    assert int(problem.path.rpartition("offset ")[2]) > 0
+    twice = gzip.compress(whole, mtime=0)  # (in a WACZ: a file is not taken for a WARC)
+    documents, notes = ingest.warc.read_archive(io.BytesIO(twice), len(twice), "twice.warc.gz")
+    assert documents == [] and "compressed twice over" in notes[0].reason
+
+
 @pytest.mark.parametrize("compress", [False, True], ids=["warc", "warc.gz"])
 def test_a_cut_archive_keeps_every_record_before_the_cut_and_names_it_once(tmp_path, compress):
     name = "crawl.warc.gz" if compress else "crawl.warc"

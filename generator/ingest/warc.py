@@ -20,6 +20,7 @@ with its offset and reason.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -27,7 +28,7 @@ import os
 import zlib
 from collections import Counter
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import DecompressingBufferedReader
@@ -55,6 +56,10 @@ _NOT_PAGES = frozenset({"request", "revisit", "metadata", "warcinfo", "conversio
 
 class _Truncated(Exception):
     """The archive ends inside the record being read."""
+
+
+class _OneGzip(Exception):
+    """The archive is compressed whole, one gzip stream, not a gzip member per record."""
 
 
 class _HeadersTooLong(Exception):
@@ -92,6 +97,9 @@ class _Records(ArchiveIterator):
         self.reader.lined = 0
         return super()._next_record(next_line)
 
+    def _raise_invalid_gzip_err(self) -> None:
+        raise _OneGzip
+
 
 def detect_file(head: bytes, path: Path) -> bool:
     """A WARC file: ``WARC/1.x`` at its start, or a gzip member that starts so (or, cut too
@@ -120,60 +128,143 @@ def read_archive(stream: BinaryIO, size: int, label: str, where: str = ""
     """Every statement in the archive ``stream`` of ``size`` bytes; ``label`` names it in
     captures (``crawl.warc.gz``, ``crawl.wacz!archive/data.warc.gz``) and ``where`` in
     messages (``archive/data.warc.gz: `` inside a WACZ)."""
-    documents: list[Document] = []
-    notes: list[Note] = []
-    counted: Counter[str] = Counter()
     said = io.StringIO()
     with contextlib.redirect_stderr(said):  # what warcio prints of damage it reads past
-        damage = _read(stream, size, label, where, documents, notes, counted)
-    if damage is not None:
-        notes.append(damage)
+        got = _Pass()
+        try:
+            _read(stream, size, label, where, got)
+        except _OneGzip:  # (read again below, uncompressed: whatever it reads is more)
+            got.read = -1
+            got.damage = _damaged(where, 0, "it is one gzip stream, not one per record, and "
+                                  "cannot be read again", 0)
+        if got.damage is not None and got.read <= 1 and _gzipped(stream):
+            got = _whole(stream, label, where, got)
+    notes = got.notes
+    if got.damage is not None:
+        notes.append(got.damage)
     elif said.getvalue().strip():
         notes.append(Warned(f"the archive reader reported: {said.getvalue().strip()[:200]}",
                             where.rstrip(": ")))
-    notes.extend(Counted(what, n) for what, n in sorted(counted.items()))
-    return documents, notes
+    notes.extend(Counted(what, n) for what, n in sorted(got.counted.items()))
+    return got.documents, notes
 
 
-def _read(stream: BinaryIO, size: int, label: str, where: str, documents: list[Document],
-          notes: list[Note], counted: Counter[str]) -> Skipped | None:
-    """Read the records into ``documents``, ``notes`` and ``counted``; the damage that
-    stopped the reading, if any."""
+@dataclasses.dataclass
+class _Pass:
+    """What one reading of an archive found."""
+
+    documents: list[Document] = dataclasses.field(default_factory=list)
+    notes: list[Note] = dataclasses.field(default_factory=list)
+    counted: Counter[str] = dataclasses.field(default_factory=Counter)
+    damage: Skipped | None = None
+    """The damage that stopped the reading, if any."""
+    read: int = 0
+    """The records read whole."""
+    end: int = 0
+    """The offset where the reading stopped."""
+
+
+def _gzipped(stream: BinaryIO) -> bool:
+    """Whether ``stream`` is gzip data that can be read again from its start."""
+    if not stream.seekable():
+        return False
+    stream.seek(0)
+    return stream.read(2) == b"\x1f\x8b"
+
+
+def _whole(stream: BinaryIO, label: str, where: str, first: _Pass) -> _Pass:
+    """The archive read again as one gzip stream, if it reads further so than ``first``.
+
+    ``gzip crawl.warc`` makes one gzip stream of it, where a WARC has one per record:
+    warcio reads no further than its first record. Read uncompressed, its records'
+    offsets are the uncompressed file's (where ``gunzip`` puts them).
+    """
+    stream.seek(0)
+    got = _Pass()
+    data = _Gunzipped(stream)
+    try:
+        _read(data, None, label, where, got)
+    except _OneGzip:  # compressed twice over
+        got.damage = _damaged(where, 0, "a record cannot be read: the archive is compressed "
+                              "twice over", got.read)
+    if got.damage is None and not data.whole:
+        got.damage = _damaged(where, got.end, "it ends inside a record", got.read)
+    return got if got.read > first.read else first
+
+
+class _Gunzipped(io.RawIOBase):
+    """The data of a gzip stream (of each of its members in turn), as far as it goes: a
+    stream cut short ends where its data does (``GzipFile`` raises instead, and gives
+    nothing of what it read), and ``whole`` says whether it ended at a member's end."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.unzip = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self.whole = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while True:
+            if self.unzip.eof:  # the next member, if any
+                data = self.unzip.unused_data or self.raw.read(1 << 16)
+                self.unzip = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                self.whole = not data
+            else:
+                data = self.unzip.unconsumed_tail or self.raw.read(1 << 16)
+            if not data:
+                return 0
+            out = self.unzip.decompress(data, len(buffer))  # (no more than asked: no bomb)
+            if out:
+                buffer[:len(out)] = out
+                return len(out)
+
+
+def _read(stream: BinaryIO, size: int | None, label: str, where: str, got: _Pass) -> None:
+    """Read the records into ``got``. ``size``: the stream's (None: not known)."""
     records = _Records(stream)
-    read = 0
     while True:
         try:
             record = next(records)
         except StopIteration:
             break
         except _HeadersTooLong as exc:
-            return _damaged(where, records.offset, f"a record cannot be read: {exc}", read)
+            got.damage = _damaged(where, records.offset, f"a record cannot be read: {exc}",
+                                  got.read)
+            return
+        except _OneGzip:
+            raise
         except Exception as exc:  # warcio raises many kinds of error on damaged bytes
-            return _damaged(where, records.offset, f"a record cannot be read ({_reason(exc)})",
-                            read)
+            got.damage = _damaged(where, records.offset,
+                                  f"a record cannot be read ({_reason(exc)})", got.read)
+            return
         offset = records.offset
         if record.rec_headers.get_header("Content-Length") is None:
             # Every WARC record says how long it is; one that does not is cut short in its
             # headers (or it is not WARC any more): nothing after it can be trusted.
-            return _damaged(where, offset, "this record's headers end before they give its length", read)
+            got.damage = _damaged(where, offset, "this record's headers end before they give "
+                                  "its length", got.read)
+            return
         try:
-            page = _page(record, label, offset, where, counted)
+            page = _page(record, label, offset, where, got.counted)
             if not _drained(record):
                 raise _Truncated
         except _Truncated:
-            return _damaged(where, offset, "it ends inside this record", read)
+            got.damage = _damaged(where, offset, "it ends inside this record", got.read)
+            return
         except Exception as exc:
-            notes.append(Skipped(f"the record cannot be read ({_reason(exc)})",
-                                 f"{where}record at offset {offset}"))
+            got.notes.append(Skipped(f"the record cannot be read ({_reason(exc)})",
+                                     f"{where}record at offset {offset}"))
             continue
-        read += 1
+        got.read += 1
         if page is not None:
             found, page_notes = htmlpage.page_documents(page)
-            documents.extend(found)
-            notes.extend(page_notes)
-    if records.offset < size:
-        return _damaged(where, records.offset, "it ends inside a record", read)
-    return None
+            got.documents.extend(found)
+            got.notes.extend(page_notes)
+    got.end = records.offset
+    if size is not None and records.offset < size:
+        got.damage = _damaged(where, records.offset, "it ends inside a record", got.read)
 
 
 def _page(record: object, label: str, offset: int, where: str, counted: Counter[str]
