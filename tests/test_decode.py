@@ -27,6 +27,7 @@ def test_windows_1252_capture_is_read_with_its_curly_quotes():
         ("UTF-16 text".encode("utf-16"), "UTF-16"),
         (b"T\x00i\x00t\x00l\x00e\x00", "NUL bytes"),
         (b"abc\x81\x8d\x8f\x90\x9d\xff\xfe", "neither UTF-8 nor Windows-1252"),
+        (b"<html><meta charset=nonesuch>\x81", "nor a web page in the charset it declares"),
         (bytes(range(1, 9)) * 100, "control characters"),
     ],
 )

@@ -190,6 +190,19 @@ def test_a_page_declaring_another_charset_is_read_in_it(tmp_path):
     assert doc.paragraphs[-1] == "The DPRK will take every step needed \u2014 \u0414\u0430. -0-"
 
 
+@pytest.mark.parametrize("charset", ["shift_jis", "gbk"])
+def test_a_page_in_a_charset_whose_bytes_are_not_windows_1252_is_read_in_it(tmp_path, charset):
+    # In Shift_JIS its bytes are neither UTF-8 nor Windows-1252 (0x90: no character in
+    # either), and the page was refused before its <meta> was read; GBK's happen to be.
+    html = (HTML / "kcnakp-older.html").read_text().replace('<meta charset="utf-8">',
+                                                             f'<meta charset="{charset}">')
+    html = html.replace("every step needed", "every step needed \u58f0\u660e")
+    (tmp_path / "p.html").write_bytes(html.encode(charset))
+    (doc,), problems, _ = ingest.parse_file(tmp_path / "p.html", tmp_path)
+    assert problems == []
+    assert doc.paragraphs[-1] == "The DPRK will take every step needed \u58f0\u660e. -0-"
+
+
 def test_text_of_keeps_a_reader_s_spaces_and_only_those():
     tree = markup.parse("<p>at<br>the <nobr><span class='fSpecCs'>Kim&nbsp;Il Sung</span></nobr>"
                         "\n  Square<script>var x;</script><!-- a comment --></p>")

@@ -1,7 +1,8 @@
 """Bytes to text: the one place that decides whether a capture is text at all.
 
 UTF-8 (with or without a byte-order mark) is read as is; old captures in
-Windows-1252 are read as such; line endings become ``\\n``. Empty, binary,
+Windows-1252 are read as such, and a web page in the charset its ``<meta>``
+declares; line endings become ``\\n``. Empty, binary,
 UTF-16 and undecodable files are refused with a reason a person can act on.
 
 A capture is read through the input guards (``engine.guards``, re-exported here for
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..engine.guards import Refused, files_under, is_utf8, read_bounded, regular_file, roots
+from . import markup
 
 __all__ = ["HEAD_BYTES", "MAX_BYTES", "RawSource", "Refused", "SourceFile", "Undecodable", "decode",
            "files_under", "is_utf8", "open_binary", "read_bounded", "read_head", "read_source",
@@ -88,10 +90,14 @@ def decode(data: bytes) -> tuple[str, str]:
         try:
             text, encoding = data.decode("cp1252"), "cp1252"
         except UnicodeDecodeError:
-            raise Undecodable(
-                f"the file is neither UTF-8 nor Windows-1252 text "
-                f"(invalid byte at offset {utf8_error.start})"
-            ) from None
+            # A web page saved in another charset (Shift_JIS, GBK) names it in its <meta>.
+            encoding = markup.declared_charset(data) or ""
+            if not encoding:
+                raise Undecodable(
+                    f"the file is neither UTF-8 nor Windows-1252 text, nor a web page in the "
+                    f"charset it declares (invalid byte at offset {utf8_error.start})"
+                ) from None
+            text = data.decode(encoding, "replace")
     controls = len(_CONTROL.findall(text, 0, 65536))
     if controls > 8 and controls * 100 > min(len(text), 65536):
         raise Undecodable("the file is mostly control characters: it is binary, not text")

@@ -74,15 +74,20 @@ def decode_html(data: bytes, declared: str | None = None) -> str:
         return data[3:].decode("utf-8", "replace")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", "replace")
-    meta = _META_CHARSET.search(data, 0, 4096)
-    for name in (declared, meta.group(1).decode("ascii") if meta else None):
-        codec = _codec(name)
-        if codec is not None:
-            return data.decode(codec, "replace")
+    codec = _codec(declared) or declared_charset(data)
+    if codec is not None:
+        return data.decode(codec, "replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("cp1252", "replace")
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The codec of the charset a page's ``<meta>`` names in its first bytes (None: it names
+    none, or none Python knows)."""
+    meta = _META_CHARSET.search(data, 0, 4096)
+    return _codec(meta.group(1).decode("ascii")) if meta else None
 
 
 def _codec(name: str | None) -> str | None:
