@@ -288,3 +288,22 @@ def test_a_gzip_bomb_without_line_ends_stops_at_64_mb_keeping_the_records_before
     (note,) = notes
     assert note.where == where and "runs on past 64 MB without ending" in note.reason
     assert "the records before it were read" in note.reason
+
+
+def test_a_text_given_as_a_list_is_its_paragraphs_and_other_fields_that_are_not_text_are_named(
+        tmp_path):
+    # A list of paragraphs became a statement without text, and a title that was a list
+    # was reported as "empty", a link that was an object left out unsaid.
+    records = [{"t": "A Title", "d": "2024-01-02", "x": ["First paragraph.", "Second one."]},
+               {"t": ["A", "B"], "d": "2024-01-03"},
+               {"t": 12345, "d": "2024-01-04", "x": {"p": 1}, "u": ["https://example.org/"]}]
+    (tmp_path / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    mapping = mapped.Mapping("*", "X", (("title", "t"), ("date", "d"), ("text", "x"), ("url", "u")))
+    documents, notes = mapped.parse_file(ingest.decode.SourceFile(tmp_path / "d.jsonl", "d.jsonl"),
+                                         mapping)
+    assert [(d.title, d.paragraphs, d.capture.source_url) for d in documents] == [
+        ("A Title", ("First paragraph.", "Second one."), None), ("12345", (), None)]
+    assert [(n.where, n.reason) for n in notes] == [
+        ("line 2", "has no title ('t' is a JSON list, not text)"),
+        ("line 3", "'x' is a JSON object, not text: its text was left out"),
+        ("line 3", "'u' is a JSON list, not text: its url was left out")]

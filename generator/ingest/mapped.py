@@ -249,13 +249,28 @@ def _jsonl_rows(text: io.TextIOWrapper) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _value(row: dict[str, Any], mapping: RecordMapping, name: str) -> str | None:
-    """Our field ``name`` of a record, as text (None: empty or not mapped)."""
+    """Our field ``name`` of a record, as text (None: empty, not mapped, or not text: see
+    ``_not_text``); a text given as a list of strings is its paragraphs."""
     column = mapping.column(name)
     value = row.get(column) if column is not None else None
+    if name == "text" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = "\n\n".join(value)
     if value is None or isinstance(value, bool | dict | list):
         return None
     text = str(value).strip()
     return text or None
+
+
+def _not_text(row: dict[str, Any], mapping: RecordMapping, name: str) -> str | None:
+    """What the column of our field ``name`` holds, when it is there but cannot be read as
+    text (a JSON object, a list, true or false): ``'u' is a JSON list, not text``."""
+    column = mapping.column(name)
+    value = row.get(column) if column is not None else None
+    if value is None or _value(row, mapping, name) is not None or not isinstance(
+            value, bool | dict | list):
+        return None
+    kind = {bool: "true or false", dict: "a JSON object", list: "a JSON list"}[type(value)]
+    return f"{column!r} is {kind}, not text"
 
 
 def _document(rel: str, where: str, row: dict[str, Any], mapping: RecordMapping,
@@ -265,7 +280,12 @@ def _document(rel: str, where: str, row: dict[str, Any], mapping: RecordMapping,
     row = _cleaned(row, where, notes)
     title = _value(row, mapping, "title")
     if title is None:
-        raise ParseError(f"has no title ({mapping.column('title')!r} is empty)")
+        what = _not_text(row, mapping, "title") or f"{mapping.column('title')!r} is empty"
+        raise ParseError(f"has no title ({what})")
+    for name in ("text", "url", "issuer"):
+        what = _not_text(row, mapping, name)
+        if what is not None:
+            notes.append(Warned(f"{what}: its {name} was left out", where))
     title, bracket = dates.split_trailing_bracket(_SPACE.sub(" ", title))
     raw_date = row.get(mapping.column("date") or "")
     date = read_date(raw_date, mapping.date_format)
