@@ -10,6 +10,8 @@ import json
 import textwrap
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator import build as pipeline
 from generator import ingest, store
@@ -307,3 +309,46 @@ def test_a_text_given_as_a_list_is_its_paragraphs_and_other_fields_that_are_not_
         ("line 2", "has no title ('t' is a JSON list, not text)"),
         ("line 3", "'x' is a JSON object, not text: its text was left out"),
         ("line 3", "'u' is a JSON list, not text: its url was left out")]
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=3), inner, max_size=3), max_leaves=8)
+FIELD = st.one_of(JSON, st.sampled_from(["2024-02-30", "1710115200000", "11.03.2024", "\ud800",
+                                         "http://[::1", 10 ** 400, -1e308, "\x00", "a\r\nb"]))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(records=st.lists(st.fixed_dictionaries({"t": st.one_of(st.text(), FIELD), "d": FIELD,
+                                                "x": FIELD}, optional={"u": FIELD}), max_size=5),
+       extra=st.binary(max_size=40), date_format=st.sampled_from([None, "%d.%m.%Y", "%Q"]),
+       kind=st.sampled_from(["jsonl", "json", "csv"]))
+def test_any_dataset_imports_what_it_can_and_names_the_rest(tmp_path, records, extra,
+                                                             date_format, kind):
+    # What a record holds (any JSON, bytes that are not UTF-8 after it) never stops the
+    # import: each record is a statement whose text the store can write, or is named.
+    if kind == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["t", "d", "x", "u"])
+        writer.writerows([[str(r.get(k, "")) for k in "tdxu"] for r in records])
+        data = out.getvalue().encode("utf-8", "surrogatepass") + extra
+    elif kind == "json":
+        data = json.dumps(records).encode() + (b"" if extra.strip(b" \t\r\n") else extra)
+    else:
+        data = "".join(json.dumps(r) + "\n" for r in records).encode() + extra
+    path = tmp_path / f"d.{kind}"
+    path.write_bytes(data)
+    mapping = mapped.Mapping("*", "X", (("title", "t"), ("date", "d"), ("text", "x")),
+                             date_format)
+    try:
+        documents, notes = mapped.parse_file(ingest.decode.SourceFile(path, path.name), mapping)
+    except ingest.errors.ParseError as exc:
+        assert exc.reason
+        return
+    assert all(note.reason for note in notes)
+    for document in documents:
+        assert document.title.strip() and isinstance(document.date, dt.date)
+        "\n".join((document.title, *document.paragraphs, document.capture.source_url or "",
+                   document.issuer or "")).encode("utf-8")
