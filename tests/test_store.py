@@ -109,6 +109,22 @@ def test_a_note_left_where_a_statement_was_reads_as_no_statement(tmp_path):
     assert "2024/01/2024-01-01-a.md" in path.read_text()
 
 
+def test_a_note_whose_address_leads_nowhere_is_named_once(tmp_path):
+    # A note pointing at itself, at another note (a cycle) or at a statement that no longer
+    # lists its id among its aliases reserved its id in silence: its address led nowhere.
+    notes = {"m": "m", "n": "p", "p": "n", "q": "gone", "r": "a", "s": "a"}
+    for note, to in notes.items():
+        (tmp_path / f"{note}.md").write_text(store.dump_moved(note, to, f"{to}.md"))
+    store.write_atomic(tmp_path / "a.md", store.dump(statement(id="a", aliases=("r",))))
+    report = Report()
+    statements = store.load_statements(tmp_path, report)
+    assert [s.id for s in statements] == ["a"]
+    assert sorted((Path(p.path).name, p.reason.split(",")[0]) for p in report.warnings) == [
+        (f"{note}.md", f"this note says statement {note} is now a version of {to}")
+        for note, to in sorted(notes.items()) if note != "r"]
+    assert all("its address leads nowhere" in p.reason for p in report.warnings)
+
+
 def test_generated_file_is_stamped_and_an_edit_breaks_the_stamp():
     text = store.dump(statement())
     assert store.stamp_state(text) == "generated"

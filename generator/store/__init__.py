@@ -217,8 +217,25 @@ def load_statements(content_dir: Path, report: Report, cache: Cache | None = Non
                     ) -> list[Statement]:
     """Every statement of the store that could be read, in file order (``paths``: the
     store's files, if they were just listed; ``project``: see ``read_all``)."""
-    return [f.statement for f in read_all(content_dir, report, cache, paths, project)
-            if f.statement is not None]
+    files = read_all(content_dir, report, cache, paths, project)
+    statements = [f.statement for f in files if f.statement is not None]
+    _check_notes(files, statements, report)
+    return statements
+
+
+def _check_notes(files: Iterable[StoredFile], statements: Iterable[Statement],
+                 report: Report) -> None:
+    """A note that its statement moved into another (``dump_moved``) whose address leads
+    nowhere: no statement has its id among its aliases (the statement it names was
+    deleted or edited, the note points at itself or at another note)."""
+    aliases = {alias for statement in statements for alias in statement.aliases}
+    for stored in files:
+        if stored.moved is not None and stored.moved[0] not in aliases:
+            report.warning(shown(stored.path), STAGE,
+                           f"this note says statement {stored.moved[0]} is now a version of "
+                           f"{stored.moved[1]}, but no statement lists {stored.moved[0]} among "
+                           "its aliases: its address leads nowhere",
+                           f"add it to the aliases of {stored.moved[1]}, or delete this note")
 
 
 
