@@ -253,6 +253,21 @@ def test_a_record_whose_date_names_no_day_in_utc_is_kept_undated(tmp_path, date)
     assert document.date == dt.date(2024, 3, 11)
 
 
+@pytest.mark.parametrize("shown", ["Juche113.2.30.", "Juche113.13.1."])
+def test_a_kcna_page_showing_a_date_that_names_no_day_is_dated_by_its_dateline_and_says_so(
+        tmp_path, shown):
+    # It was dated by its dateline in silence.
+    older = next(r for r in warcs.crawl() if r.url == warcs.OLDER_URL and r.kind == "response")
+    bad = older._replace(payload=older.payload.replace(b"Juche113.3.9.", shown.encode()))
+    (tmp_path / "a.warc").write_bytes(warcs.raw(bad))
+    (document,), (problem,), _ = parsed(tmp_path / "a.warc")
+    assert (document.date, document.date_from) == (dt.date(2024, 3, 9), "dateline+capture-year")
+    assert problem.severity is Severity.WARNING and problem.path.endswith("a.warc: record at "
+                                                                          f"offset 0 ({warcs.OLDER_URL})")
+    assert problem.reason == (f"the date the page shows, {shown!r}, names no real day: the "
+                              "dateline's is taken instead")
+
+
 class Endless(io.RawIOBase):
     """``size`` bytes of one record's first line, made as they are read, counted."""
 

@@ -24,7 +24,7 @@ import lxml.html
 from ..model import dates
 from ..model.documents import Capture, Document, FoundDate
 from . import kcnawatch, markup, records
-from .errors import Counted, Note, Skipped
+from .errors import Counted, Note, Skipped, Warned
 from .markup import Page
 
 NAME = "kcna.kp"
@@ -73,6 +73,9 @@ def _older(page: Page, tree: lxml.html.HtmlElement, title_div: lxml.html.HtmlEle
             date, date_from = read[0], kind
             found.append(FoundDate(kind, read[0], read[1]))
             break
+        if read is not None:  # (Juche113.2.30.)
+            notes.append(Warned(f"the date the page shows, {read[1]!r}, names no real day: "
+                                "the dateline's is taken instead", page.where))
     if date is None:  # no date shown: the dateline's, as the newer layout has it
         date, date_from = _from_dateline(page, paragraphs, notes)
         if date is None:
