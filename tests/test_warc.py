@@ -173,6 +173,20 @@ def test_a_wacz_cut_short_is_named_with_a_reason(tmp_path):
     assert "not a whole ZIP file" in problem.reason
 
 
+def test_a_wacz_entry_that_would_expand_as_a_zip_bomb_is_not_read_and_the_others_are(tmp_path):
+    # A few hundred kilobytes of ZIP expanding to gigabytes were read to their end.
+    with zipfile.ZipFile(tmp_path / "crawl.wacz", "w", zipfile.ZIP_DEFLATED) as wacz:
+        with wacz.open("archive/bomb.warc", "w", force_zip64=True) as bomb:
+            block = bytes(1 << 20)
+            for _ in range(ingest.wacz.BOMB_SIZE // len(block) + 1):
+                bomb.write(block)
+        wacz.writestr("archive/data.warc", warcs.CRAWL.read_bytes())
+    documents, (problem,), _ = parsed(tmp_path / "crawl.wacz")
+    assert {d.title for d in documents} == set(TITLES)
+    assert problem.path.endswith("crawl.wacz: archive/bomb.warc")
+    assert "ZIP bomb" in problem.reason and "would expand" in problem.reason
+
+
 def test_an_imported_crawl_is_counted_in_the_summary_and_not_read_again(make_site, monkeypatch):
     config = make_site({"content/sources/crawl.warc": warcs.CRAWL.read_bytes()})
     report = Report()

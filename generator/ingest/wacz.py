@@ -35,6 +35,18 @@ def detect_file(head: bytes, path: Path) -> bool:
     return "datapackage.json" in names and any(_is_warc(name) for name in names)
 
 
+#: A WARC in a ZIP file that would expand more than this many times, to more than
+#: ``BOMB_SIZE`` bytes, is not read: HTML compresses some ten times, a crafted ZIP a thousand.
+BOMB_RATIO = 200
+BOMB_SIZE = 256 * 1024 * 1024
+
+
+def _bomb(info: zipfile.ZipInfo) -> bool:
+    """Whether the ZIP entry ``info`` says it expands as only a ZIP bomb does (the size it
+    says bounds what is read of it: ``zipfile`` stops there)."""
+    return info.file_size > BOMB_SIZE and info.file_size > BOMB_RATIO * info.compress_size
+
+
 def _is_warc(name: str) -> bool:
     return name.startswith("archive/") and name.lower().endswith((".warc", ".warc.gz"))
 
@@ -55,6 +67,13 @@ def parse_file(source: SourceFile) -> tuple[list[Document], list[Note]]:
             if not members:
                 raise ParseError("the WACZ file holds no WARC under archive/")
             for info in members:
+                if _bomb(info):
+                    notes.append(Skipped(
+                        f"this WARC would expand {info.file_size // max(info.compress_size, 1):,} "
+                        f"times, from {info.compress_size:,} to {info.file_size:,} bytes: a ZIP "
+                        "bomb? not read", info.filename,
+                        "web archives compress some ten times at most; unpack and check it"))
+                    continue
                 try:
                     member = archive.open(info)
                 except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError) as exc:
