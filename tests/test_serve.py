@@ -255,3 +255,23 @@ def test_a_bad_configuration_is_read_again_and_shown_by_its_key(make_site):
     config.config_path.write_text("title: Fixed\n")
     again = _rebuilt(lambda: _config(args, Report()), built.append, live)
     assert again.title == "Fixed" and built == [again] and live.state.error is None
+
+
+def test_a_store_file_with_an_impossible_date_is_named_and_the_rest_is_served(make_site):
+    # Issue 27, item 1, in a running serve: the rebuild died with a ValueError naming no file.
+    from generator import build as pipeline
+    from generator.serve import _rebuilt
+
+    config = make_site(seeds=True, files={"content/statements/bad.md":
+                                          "---\ntitle: x\ndate: 2023-02-30\n---\n"})
+    live = reload.LiveReload(config.output_dir, "/")
+    reports: list[Report] = []
+
+    def build_once(config):
+        reports.append(Report())
+        pipeline.build(config, reports[-1], search=False)
+
+    assert _rebuilt(lambda: config, build_once, live) is config
+    assert live.state.error is None and (config.output_dir / "index.html").is_file()
+    assert [(p.path.rpartition("/")[2], p.reason) for p in reports[0].errors] == [
+        ("bad.md", "date must be a date written YYYY-MM-DD, got '2023-02-30'")]
