@@ -1,11 +1,17 @@
 // The BibTeX, RIS and CSL-JSON downloads of an article page, made from what it says (its
 // citation_* tags, kind, date, capture checksum, and its file name: the id) rather than
 // written into each of 100,000 pages; generator/site/citations.py defines them (the
-// browser tests compare the two byte for byte). Without script, the links stay hidden.
+// browser tests compare the two byte for byte). Without script, the page has no links.
 (function () {
   "use strict";
-  var box = document.querySelector(".cite-downloads");
-  if (!box) return;
+  var section = document.querySelector("section.cite");
+  if (!section) return;
+  var box = document.createElement("p");
+  box.className = "cite-downloads";
+  box.hidden = true;
+  box.innerHTML = 'Download the reference: <a data-format="bibtex">BibTeX</a> \u00b7 '
+    + '<a data-format="ris">RIS</a> \u00b7 <a data-format="csl">CSL-JSON</a>';
+  section.appendChild(box);
 
   function meta(name) {
     var tag = document.querySelector('meta[name="' + name + '"]');
