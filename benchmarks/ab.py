@@ -10,6 +10,8 @@ neither gets the machine's quiet moments more than the other):
 
 - ``cold``: no store, no cache, no site; ``python -m generator build`` (import and site,
   search included), ``--rounds`` times each;
+- ``no change``: ``build`` again, nothing changed; a warm-up each, then ``--runs`` times
+  each;
 - ``store file edited``: a sentence appended to one store file (the same in both
   archives), then ``build``; a warm-up each, then ``--runs`` times each;
 - ``capture edited``: a sentence appended to the last paragraph of one KCNA Watch
@@ -60,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="cold builds of each (default 2)")
     parser.add_argument("--runs", type=int, default=3,
                         help="runs of each one-change step, after a warm-up (default 3)")
-    parser.add_argument("--steps", default="cold,store,capture")
+    parser.add_argument("--steps", default="cold,store,capture",
+                        help="of cold, nochange, store, capture (default cold,store,capture)")
     parser.add_argument("--python", type=Path, default=run.ROOT / ".venv" / "bin" / "python")
     parser.add_argument("--timeout", type=float, default=7200)
     args = parser.parse_args(argv)
@@ -104,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         if "cold" not in steps:
             break
     edits = []
+    if "nochange" in steps:
+        edits.append(("no change", Path("config.yaml"), lambda path, n: None))
     if "store" in steps:
         stored = sorted(p.relative_to(sides["A"][1].folder)
                         for p in (sides["A"][1].folder / "statements").rglob("*.md"))
