@@ -110,9 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     if "nochange" in steps:
         edits.append(("no change", Path("config.yaml"), lambda path, n: None))
     if "store" in steps:
-        stored = sorted(p.relative_to(sides["A"][1].folder)
-                        for p in (sides["A"][1].folder / "statements").rglob("*.md"))
-        edits.append(("store file edited", stored[len(stored) // 2], run.edit_store_file))
+        folder = sides["A"][1].folder
+        target = run.editable_store_file(sorted((folder / "statements").rglob("*.md")))
+        edits.append(("store file edited", target.relative_to(folder), run.edit_store_file))
     if "capture" in steps:
         captures = sorted(p.relative_to(sides["A"][1].folder) for p in
                           (sides["A"][1].folder / "sources" / "kcnawatch").rglob("*.txt"))

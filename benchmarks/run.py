@@ -353,6 +353,17 @@ def replace_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def editable_store_file(stored: list[Path]) -> Path:
+    """The first of the ``stored`` files from the middle on that has a text: a sentence
+    appended to a file without one would land on its front matter's closing line and
+    break the file (a photo or video item), which is not the edit being timed."""
+    for path in stored[len(stored) // 2:] + stored[:len(stored) // 2]:
+        _, _, body = path.read_text(encoding="utf-8").partition("\n---\n")
+        if body.strip():
+            return path
+    raise SystemExit("run.py: no store file with a text to edit")
+
+
 def edit_store_file(path: Path, n: int) -> None:
     """A hand edit: one sentence added to the last paragraph of the statement's body."""
     text = path.read_text(encoding="utf-8").rstrip("\n")
@@ -671,8 +682,7 @@ class Runner:
             return
         self.step("no change", build, archive.folder, output=archive.site, statements=n,
                   repeat=repeat)
-        stored = sorted(archive.store.rglob("*.md"))
-        target = stored[len(stored) // 2]
+        target = editable_store_file(sorted(archive.store.rglob("*.md")))
         self.edited_store_file = str(target.relative_to(archive.folder))
         self.step("store file edited", build, archive.folder, output=archive.site,
                   statements=n, repeat=repeat,
