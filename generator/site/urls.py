@@ -21,6 +21,10 @@ from urllib.parse import urlsplit
 from ..engine.guards import split_url
 from ..model.names import segment
 
+#: The folder of each kind of facet's pages (``Facet.kind`` -> folder).
+_FACET_FOLDERS = {"issuer": "issuers", "organization": "organizations", "source": "sources",
+                  "kind": "kinds"}
+
 
 class Paths:
     """Site-root-relative file paths of every page kind (each one a file, never a folder)."""
@@ -146,58 +150,49 @@ class Paths:
         return f"{folder}/index.html" if page == 1 else f"{folder}/page-{page}.html"
 
     @staticmethod
-    def issuer(issuer_id: str, year: int | None = None) -> str:
-        if year is None:
-            return f"issuers/{segment(issuer_id)}/index.html"
-        return f"issuers/{segment(issuer_id)}/{year:04d}/index.html"
-
-    @staticmethod
-    def issuer_feed(issuer_id: str) -> str:
-        return f"issuers/{segment(issuer_id)}/feed.xml"
-
-    @staticmethod
-    def organization(organization_id: str, year: int | None = None) -> str:
-        if year is None:
-            return f"organizations/{segment(organization_id)}/index.html"
-        return f"organizations/{segment(organization_id)}/{year:04d}/index.html"
-
-    @staticmethod
-    def organization_feed(organization_id: str) -> str:
-        return f"organizations/{segment(organization_id)}/feed.xml"
-
-    @staticmethod
-    def source(source_id: str, year: int | None = None) -> str:
-        if year is None:
-            return f"sources/{segment(source_id)}/index.html"
-        return f"sources/{segment(source_id)}/{year:04d}/index.html"
-
-    @staticmethod
-    def source_feed(source_id: str) -> str:
-        return f"sources/{segment(source_id)}/feed.xml"
-
-    @staticmethod
-    def kind(kind_id: str, year: int | None = None) -> str:
-        """A kind of statement's page (``kinds/press-statement/index.html``)."""
-        if year is None:
-            return f"kinds/{segment(kind_id)}/index.html"
-        return f"kinds/{segment(kind_id)}/{year:04d}/index.html"
-
-    @staticmethod
-    def kind_feed(kind_id: str) -> str:
-        return f"kinds/{segment(kind_id)}/feed.xml"
-
-    @staticmethod
     def facet(kind: str, facet_id: str, year: int | None = None) -> str:
         """The page of an issuer, organisation, source outlet or kind of statement (``kind``:
         its ``Facet.kind``), or of its statements of ``year``."""
-        return {"issuer": Paths.issuer, "organization": Paths.organization,
-                "source": Paths.source, "kind": Paths.kind}[kind](facet_id, year)
+        folder = f"{_FACET_FOLDERS[kind]}/{segment(facet_id)}"
+        return f"{folder}/index.html" if year is None else f"{folder}/{year:04d}/index.html"
 
     @staticmethod
     def facet_feed(kind: str, facet_id: str) -> str:
         """The feed of an issuer, organisation, source outlet or kind of statement."""
-        return {"issuer": Paths.issuer_feed, "organization": Paths.organization_feed,
-                "source": Paths.source_feed, "kind": Paths.kind_feed}[kind](facet_id)
+        return f"{_FACET_FOLDERS[kind]}/{segment(facet_id)}/feed.xml"
+
+    @staticmethod
+    def issuer(issuer_id: str, year: int | None = None) -> str:
+        return Paths.facet("issuer", issuer_id, year)
+
+    @staticmethod
+    def issuer_feed(issuer_id: str) -> str:
+        return Paths.facet_feed("issuer", issuer_id)
+
+    @staticmethod
+    def organization(organization_id: str, year: int | None = None) -> str:
+        return Paths.facet("organization", organization_id, year)
+
+    @staticmethod
+    def organization_feed(organization_id: str) -> str:
+        return Paths.facet_feed("organization", organization_id)
+
+    @staticmethod
+    def source(source_id: str, year: int | None = None) -> str:
+        return Paths.facet("source", source_id, year)
+
+    @staticmethod
+    def source_feed(source_id: str) -> str:
+        return Paths.facet_feed("source", source_id)
+
+    @staticmethod
+    def kind(kind_id: str, year: int | None = None) -> str:
+        """A kind of statement's page (``kinds/press-statement/index.html``)."""
+        return Paths.facet("kind", kind_id, year)
+
+    @staticmethod
+    def kind_feed(kind_id: str) -> str:
+        return Paths.facet_feed("kind", kind_id)
 
     @staticmethod
     def static(name: str) -> str:
