@@ -15,7 +15,13 @@ neither gets the machine's quiet moments more than the other):
 - ``store file edited``: a sentence appended to one store file (the same in both
   archives), then ``build``; a warm-up each, then ``--runs`` times each;
 - ``capture edited``: a sentence appended to the last paragraph of one KCNA Watch
-  capture, then ``build``; the same.
+  capture, then ``build``; the same;
+- ``added`` (``capture added``): a new KCNA Watch capture (``run.add_capture``), then
+  ``build``; the same;
+- ``record`` (``record added to a yearly dump``): one record appended to the largest
+  yearly JSON dump (``run.add_dump_record``), then ``build``; the same;
+- ``version`` (``version added``): a later capture of an existing statement with one
+  sentence altered (``run.add_version``), then ``build``; the same.
 
 Each build runs under ``/usr/bin/time -v`` with its process tree sampled
 (``run.measure``): wall and CPU seconds (user + system, children included), peak
@@ -63,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3,
                         help="runs of each one-change step, after a warm-up (default 3)")
     parser.add_argument("--steps", default="cold,store,capture",
-                        help="of cold, nochange, store, capture (default cold,store,capture)")
+                        help="of cold, nochange, store, capture, added, record, version "
+                        "(default cold,store,capture)")
     parser.add_argument("--python", type=Path, default=run.ROOT / ".venv" / "bin" / "python")
     parser.add_argument("--timeout", type=float, default=7200)
     args = parser.parse_args(argv)
@@ -117,6 +124,19 @@ def main(argv: list[str] | None = None) -> int:
         captures = sorted(p.relative_to(sides["A"][1].folder) for p in
                           (sides["A"][1].folder / "sources" / "kcnawatch").rglob("*.txt"))
         edits.append(("capture edited", captures[len(captures) // 2], run.edit_capture))
+    if "record" in steps:
+        dump = run.largest_dump(sides["A"][1].folder).relative_to(sides["A"][1].folder)
+        edits.append(("record added to a yearly dump", dump, run.add_dump_record))
+    if "added" in steps or "version" in steps:
+        every = sorted((sides["A"][1].folder / "sources" / "kcnawatch").rglob("*.txt"))
+        middle, third = (every[i].relative_to(sides["A"][1].folder)
+                         for i in (len(every) // 2, len(every) // 3))
+    if "added" in steps:
+        edits.append(("capture added", Path("sources/kcnawatch/added"),
+                      lambda folder, n: run.add_capture(folder, n, folder.parents[2] / middle)))
+    if "version" in steps:
+        edits.append(("version added", Path("sources/kcnawatch/versions"),
+                      lambda folder, n: run.add_version(folder, n, folder.parents[2] / third)))
     for step, target, edit in edits:
         order = ["A", "B"]
         for n in range(args.runs + 1):  # the first: a warm-up, not counted

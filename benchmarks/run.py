@@ -19,6 +19,10 @@ while a step is measured):
    - ``capture edited``: one KCNA Watch capture's text changed, then ``build`` (the
      generator keeps both versions, so the archive grows by one statement);
    - ``capture added``: one new KCNA Watch capture, then ``build``;
+   - ``record added to a yearly dump``: one record appended to the largest yearly JSON
+     dump (``sources/records``), then ``build``;
+   - ``version added``: a later capture of an existing statement, its text altered by one
+     sentence (a new version of it), then ``build``;
 
 3. the competitors' cold builds of the same statements (inputs written by
    ``competitors/prepare.py`` from the generator's store right after its cold build,
@@ -380,8 +384,9 @@ def edit_capture(path: Path, n: int) -> None:
 
 
 def add_capture(folder: Path, n: int, model: Path) -> Path:
-    """A new KCNA Watch capture, with a title no other statement has."""
-    date = dt.date(2024, 12, 31)
+    """A new KCNA Watch capture, with a title no other statement has, on a day of December
+    2024 of its own for each ``n`` (the same text on the same day would be one statement)."""
+    date = dt.date(2024, 12, 31) - dt.timedelta(days=n % 28)
     text = model.read_text(encoding="utf-8").split("\n")
     date_line = next(i for i, line in enumerate(text) if line.startswith("Date: "))
     footer = next(i for i, line in enumerate(text) if line.startswith("www.kcna.kp (Juche"))
@@ -392,6 +397,44 @@ def add_capture(folder: Path, n: int, model: Path) -> Path:
     replace_text(path, make_corpus.kcnawatch_text(
         f"Statement Added for Benchmark Run {n}", date,
         make_corpus.with_dateline(body, date), date))
+    return path
+
+
+def largest_dump(folder: Path) -> Path:
+    """The yearly JSON dump with the most records (of ``sources/records``): the common
+    case of an archivist who keeps a scraper's dump per year and adds to it."""
+    dumps = sorted((folder / "sources" / "records").glob("*.json"))
+    if not dumps:
+        raise SystemExit("run.py: the corpus has no JSON dumps in sources/records")
+    return max(dumps, key=lambda path: (path.stat().st_size, path.name))
+
+
+def add_dump_record(path: Path, n: int) -> None:
+    """One record appended to the yearly dump at ``path``: a new statement of its last day,
+    under a link and a title no other has, with the text of a record of another day (the
+    same text on the same day would be a version of that day's statement), a different
+    one for each ``n``."""
+    records = json.loads(path.read_text(encoding="utf-8"))
+    texts = [r for r in records if r.get("story_text")]
+    last = max(texts, key=lambda r: r["date"])
+    donors = [r for r in texts if r["date"] != last["date"]]
+    donor = donors[n % len(donors)]
+    records.append({**donor, "date": last["date"], "date_str": last.get("date_str"),
+                    "headline": f"Statement Added to the Dump for Benchmark Run {n}",
+                    "link": f"http://www.kcna.kp/en/article/q/bench-dump-{n:03d}.kcmsf"})
+    replace_text(path, json.dumps(records, ensure_ascii=False, indent=1))
+
+
+def add_version(folder: Path, n: int, model: Path) -> Path:
+    """A later capture of the statement captured in ``model``, its text altered by one
+    sentence: a new version of an existing statement (``folder`` holds each run's)."""
+    lines = model.read_text(encoding="utf-8").split("\n")
+    footer = next(i for i, line in enumerate(lines) if line.startswith("www.kcna.kp (Juche"))
+    last = max(i for i in range(footer) if lines[i].strip())
+    lines[last] += f" Altered at source in benchmark run {n}."
+    path = folder / f"bench-version-{n:03d}.txt"
+    folder.mkdir(parents=True, exist_ok=True)
+    replace_text(path, "\n".join(lines))
     return path
 
 
@@ -696,6 +739,13 @@ class Runner:
         added = archive.folder / "sources" / "kcnawatch" / "added"
         self.step("capture added", build, archive.folder, output=archive.site, statements=n,
                   repeat=repeat, prepare_step=lambda i: add_capture(added, i + 1, capture))
+        dump = largest_dump(archive.folder)
+        self.step("record added to a yearly dump", build, archive.folder, output=archive.site,
+                  statements=n, repeat=repeat, prepare_step=lambda i: add_dump_record(dump, i + 1))
+        later = archive.folder / "sources" / "kcnawatch" / "versions"
+        model = captures[len(captures) // 3]
+        self.step("version added", build, archive.folder, output=archive.site, statements=n,
+                  repeat=repeat, prepare_step=lambda i: add_version(later, i + 1, model))
 
     # -- the competitors --
 
