@@ -116,27 +116,25 @@ def main(argv: list[str] | None = None) -> int:
     edits = []
     if "nochange" in steps:
         edits.append(("no change", Path("config.yaml"), lambda path, n: None))
+    folder = sides["A"][1].folder
     if "store" in steps:
-        folder = sides["A"][1].folder
         target = run.editable_store_file(sorted((folder / "statements").rglob("*.md")))
         edits.append(("store file edited", target.relative_to(folder), run.edit_store_file))
+    if steps & {"capture", "added", "version"}:
+        captures = sorted(p.relative_to(folder)
+                          for p in (folder / "sources" / "kcnawatch").rglob("*.txt"))
+        middle, third = captures[len(captures) // 2], captures[len(captures) // 3]
     if "capture" in steps:
-        captures = sorted(p.relative_to(sides["A"][1].folder) for p in
-                          (sides["A"][1].folder / "sources" / "kcnawatch").rglob("*.txt"))
-        edits.append(("capture edited", captures[len(captures) // 2], run.edit_capture))
+        edits.append(("capture edited", middle, run.edit_capture))
     if "record" in steps:
-        dump = run.largest_dump(sides["A"][1].folder).relative_to(sides["A"][1].folder)
+        dump = run.largest_dump(folder).relative_to(folder)
         edits.append(("record added to a yearly dump", dump, run.add_dump_record))
-    if "added" in steps or "version" in steps:
-        every = sorted((sides["A"][1].folder / "sources" / "kcnawatch").rglob("*.txt"))
-        middle, third = (every[i].relative_to(sides["A"][1].folder)
-                         for i in (len(every) // 2, len(every) // 3))
     if "added" in steps:
         edits.append(("capture added", Path("sources/kcnawatch/added"),
-                      lambda folder, n: run.add_capture(folder, n, folder.parents[2] / middle)))
+                      lambda into, n: run.add_capture(into, n, into.parents[2] / middle)))
     if "version" in steps:
         edits.append(("version added", Path("sources/kcnawatch/versions"),
-                      lambda folder, n: run.add_version(folder, n, folder.parents[2] / third)))
+                      lambda into, n: run.add_version(into, n, into.parents[2] / third)))
     for step, target, edit in edits:
         order = ["A", "B"]
         for n in range(args.runs + 1):  # the first: a warm-up, not counted

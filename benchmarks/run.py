@@ -374,13 +374,20 @@ def edit_store_file(path: Path, n: int) -> None:
     replace_text(path, f"{text} Edited by hand for benchmark run {n}.\n")
 
 
-def edit_capture(path: Path, n: int) -> None:
-    """A corrected capture: one sentence added to the body paragraph before the Juche footer."""
-    lines = path.read_text(encoding="utf-8").split("\n")
+def with_sentence(capture: str, sentence: str) -> str:
+    """A KCNA Watch capture's text with ``sentence`` added to the body paragraph before
+    its Juche footer."""
+    lines = capture.split("\n")
     footer = next(i for i, line in enumerate(lines) if line.startswith("www.kcna.kp (Juche"))
     last = max(i for i in range(footer) if lines[i].strip())
-    lines[last] += f" Corrected in benchmark run {n}."
-    replace_text(path, "\n".join(lines))
+    lines[last] += f" {sentence}"
+    return "\n".join(lines)
+
+
+def edit_capture(path: Path, n: int) -> None:
+    """A corrected capture: one sentence added to the body paragraph before the Juche footer."""
+    replace_text(path, with_sentence(path.read_text(encoding="utf-8"),
+                                     f"Corrected in benchmark run {n}."))
 
 
 def add_capture(folder: Path, n: int, model: Path) -> Path:
@@ -428,13 +435,10 @@ def add_dump_record(path: Path, n: int) -> None:
 def add_version(folder: Path, n: int, model: Path) -> Path:
     """A later capture of the statement captured in ``model``, its text altered by one
     sentence: a new version of an existing statement (``folder`` holds each run's)."""
-    lines = model.read_text(encoding="utf-8").split("\n")
-    footer = next(i for i, line in enumerate(lines) if line.startswith("www.kcna.kp (Juche"))
-    last = max(i for i in range(footer) if lines[i].strip())
-    lines[last] += f" Altered at source in benchmark run {n}."
     path = folder / f"bench-version-{n:03d}.txt"
     folder.mkdir(parents=True, exist_ok=True)
-    replace_text(path, "\n".join(lines))
+    replace_text(path, with_sentence(model.read_text(encoding="utf-8"),
+                                     f"Altered at source in benchmark run {n}."))
     return path
 
 
