@@ -18,6 +18,7 @@ from generator import ingest, store
 from generator.config import load_config
 from generator.engine import cache
 from generator.engine.cache import Cache
+from generator.ingest import identity
 from generator.problems import Report
 from generator.store import import_record
 
@@ -377,6 +378,22 @@ def edit_records(config):
                                              "The security environment is very grave.", 1))
 
 
+def add_record_first(config):
+    """A record of a date the dump has, put before all the others: each record after it
+    stands one place further on."""
+    path = config.source_dir / "records_messy.json"
+    records = json.loads(path.read_text())
+    records.insert(0, {**records[3], "headline": "A Factory Visited Again",
+                       "link": "http://www.kcna.kp/en/article/q/bbbb02.kcmsf",
+                       "story_text": "Another day, another factory was visited. -0-"})
+    path.write_text(json.dumps(records))
+
+
+def reverse_records(config):
+    path = config.source_dir / "records_messy.json"
+    path.write_text(json.dumps(json.loads(path.read_text())[::-1]))
+
+
 @pytest.mark.parametrize("edit", [
     pytest.param(add_capture, id="another capture of a statement"),
     pytest.param(new_statement, id="new statements"),
@@ -388,6 +405,8 @@ def edit_records(config):
     pytest.param(lambda config: (config.source_dir / "dates_disagree.txt").write_bytes(b""),
                  id="a capture emptied"),
     pytest.param(edit_records, id="a record of a dump changed"),
+    pytest.param(add_record_first, id="a record added first in a dump"),
+    pytest.param(reverse_records, id="a dump's records reversed"),
     pytest.param(new_version, id="a new version of a statement"),
     pytest.param(lambda config: os.utime(seed_capture(config), ns=(1, 1)), id="touched"),
 ])
@@ -408,6 +427,21 @@ def test_changes_in_a_row_each_import_as_a_full_import_would(settled, monkeypatc
                               lambda config: seed_capture(config).unlink()]):
         edit(settled)
         assert not same_as_a_full_import(settled, monkeypatch, tmp_path / str(n))
+
+
+def test_a_record_added_to_a_dump_merges_its_date_alone(settled, monkeypatch, tmp_path):
+    add_record_first(settled)
+    merged = []
+    real = identity.group_by_bucket
+
+    def grouping(documents, keys):
+        merged.append({d.date.isoformat() for d in documents})
+        return real(documents, keys)
+
+    monkeypatch.setattr(identity, "group_by_bucket", grouping)
+    assert not same_as_a_full_import(settled, monkeypatch, tmp_path)
+    assert merged[-1] == {"2024-06-11"}  # (the full import of the twin merged them all)
+    assert len(merged[0]) > 1
 
 
 def test_a_store_file_edited_with_a_capture_added_runs_the_full_import(settled, monkeypatch):

@@ -116,6 +116,20 @@ class IncrementalBuilds(RuleBasedStateMachine):
             capture(title, date, sentences))
         self.check()
 
+    @rule(data=st.data(), title=headlines, date=dates, sentences=texts)
+    def put_a_record_in_a_dump(self, data: st.DataObject, title: str, date: dt.date,
+                               sentences: list[str]) -> None:
+        """A scraper's yearly dump with a record added anywhere in it (each record after
+        it moves one place on)."""
+        path = self.config.source_dir / "records_messy.json"
+        records = json.loads(path.read_text()) if path.exists() else []
+        self.added += 1
+        records.insert(data.draw(st.integers(0, len(records)), label="place"), {
+            "headline": title, "date_str": date.isoformat(), "story_text": " ".join(sentences),
+            "link": f"http://www.kcna.kp/en/article/q/added{self.added}.kcmsf"})
+        path.write_text(json.dumps(records))
+        self.check()
+
     @precondition(lambda self: self.captures())
     @rule(data=st.data(), sentence=st.sampled_from(SENTENCES))
     def change_a_capture(self, data: st.DataObject, sentence: str) -> None:
