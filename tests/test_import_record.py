@@ -389,6 +389,21 @@ def add_record_first(config):
     path.write_text(json.dumps(records))
 
 
+def remove_first_record(config):
+    path = config.source_dir / "records_messy.json"
+    path.write_text(json.dumps(json.loads(path.read_text())[1:]))
+
+
+def redate_a_record(config):
+    """A record's date corrected (a link the archive has seen on another date would make
+    the full import run: a link may join the captures of two dates)."""
+    path = config.source_dir / "records_messy.json"
+    records = json.loads(path.read_text())
+    records[3] = {**records[3], "date_str": "2024-06-12", "date": "1718150400000",
+                  "link": "http://www.kcna.kp/en/article/q/bbbb09.kcmsf"}
+    path.write_text(json.dumps(records))
+
+
 def reverse_records(config):
     path = config.source_dir / "records_messy.json"
     path.write_text(json.dumps(json.loads(path.read_text())[::-1]))
@@ -407,6 +422,8 @@ def reverse_records(config):
     pytest.param(edit_records, id="a record of a dump changed"),
     pytest.param(add_record_first, id="a record added first in a dump"),
     pytest.param(reverse_records, id="a dump's records reversed"),
+    pytest.param(remove_first_record, id="a dump's first record removed"),
+    pytest.param(redate_a_record, id="a record of a dump moved to another date"),
     pytest.param(new_version, id="a new version of a statement"),
     pytest.param(lambda config: os.utime(seed_capture(config), ns=(1, 1)), id="touched"),
 ])
