@@ -9,6 +9,10 @@ processes it waited for in that step (forked page workers, Pagefind): a child's 
 counts in the step that reaped it. Then the build's own timed stages (``Report.timed``).
 For a cold build, remove the archive's ``statements/``, ``site/``, ``.cache/`` and
 ``.site.previous`` first. The machine's load changes the wall times, not the CPU times.
+
+To profile another commit, put its code first (``PYTHONPATH=benchmarks/work/generator-<sha>``,
+the snapshots ``ab.py`` makes). Code from before the build was split into named steps
+(``generator.pipeline``) is profiled as a whole, with its timed stages.
 """
 
 from __future__ import annotations
@@ -26,11 +30,20 @@ def cpu() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
+STEPS = ("write_statement_pages", "start_offline_index", "write_other_pages",
+         "write_data_package", "write_offline_index", "stage", "finish_search_index", "swap")
+
+
 def main(argv: list[str]) -> int:
-    from generator import build as pipeline
-    from generator.build import site_stage
     from generator.config import load_config
     from generator.problems import Report
+
+    try:
+        from generator import build as pipeline
+        from generator.build import site_stage
+    except ImportError:  # the code before the named steps: the build as a whole
+        from generator import pipeline  # type: ignore[no-redef]
+        site_stage = None
 
     rows: list[tuple[str, float, float, float]] = []
 
@@ -48,12 +61,12 @@ def main(argv: list[str]) -> int:
 
         setattr(owner, name, wrapper)
 
-    timed(pipeline.importer, "import_sources", "import (captures to the store)")
-    timed(pipeline, "load_archive", "read the store, issuers, model")
-    for step in ("write_statement_pages", "start_offline_index", "write_other_pages",
-                 "write_data_package", "write_offline_index", "stage", "finish_search_index",
-                 "swap"):
-        timed(site_stage.SiteStage, step, step)
+    if site_stage is not None:
+        timed(pipeline.importer, "import_sources", "import (captures to the store)")
+        timed(pipeline, "load_archive", "read the store, issuers, model")
+        for step in STEPS:
+            if hasattr(site_stage.SiteStage, step):  # (an older commit may lack one)
+                timed(site_stage.SiteStage, step, step)
     os.chdir(argv[0])
     report = Report()
     config = load_config(Path("config.yaml"), {}, report)
@@ -65,6 +78,10 @@ def main(argv: list[str]) -> int:
     for label, step_wall, step_own, step_children in rows:
         print(f"{label:34} {step_wall:7.1f} {step_own:6.1f} {step_children:15.1f}")
     print(f"{'whole build':34} {wall:7.1f} {own:6.1f} {children:15.1f}")
+    own_use, children_use = (resource.getrusage(resource.RUSAGE_SELF),
+                             resource.getrusage(resource.RUSAGE_CHILDREN))
+    print(f"  user and system: own {own_use.ru_utime:.1f} + {own_use.ru_stime:.1f}, "
+          f"children {children_use.ru_utime:.1f} + {children_use.ru_stime:.1f}")
     print(f"load average {os.getloadavg()[0]:.1f}; {len(report.errors)} errors; timed stages:")
     for stage, seconds in report.timings.items():
         print(f"  {stage:32} {seconds:7.2f}")
@@ -72,5 +89,7 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    # This checkout's code, unless PYTHONPATH names another (a snapshot of a commit).
+    sys.path.insert(0 if not os.environ.get("PYTHONPATH") else len(sys.path),
+                    str(Path(__file__).resolve().parent.parent))
     raise SystemExit(main(sys.argv[1:]))
