@@ -18,7 +18,6 @@ from generator import ingest, store
 from generator.config import load_config
 from generator.engine import cache
 from generator.engine.cache import Cache
-from generator.ingest import identity
 from generator.problems import Report
 from generator.store import import_record
 
@@ -444,21 +443,6 @@ def test_changes_in_a_row_each_import_as_a_full_import_would(settled, monkeypatc
                               lambda config: seed_capture(config).unlink()]):
         edit(settled)
         assert not same_as_a_full_import(settled, monkeypatch, tmp_path / str(n))
-
-
-def test_a_record_added_to_a_dump_merges_its_date_alone(settled, monkeypatch, tmp_path):
-    add_record_first(settled)
-    merged = []
-    real = identity.group_by_bucket
-
-    def grouping(documents, keys):
-        merged.append({d.date.isoformat() for d in documents})
-        return real(documents, keys)
-
-    monkeypatch.setattr(identity, "group_by_bucket", grouping)
-    assert not same_as_a_full_import(settled, monkeypatch, tmp_path)
-    assert merged[-1] == {"2024-06-11"}  # (the full import of the twin merged them all)
-    assert len(merged[0]) > 1
 
 
 def test_a_store_file_edited_with_a_capture_added_runs_the_full_import(settled, monkeypatch):

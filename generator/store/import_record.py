@@ -28,16 +28,15 @@ another file lists (the next import could give it another id).
 from __future__ import annotations
 
 import hashlib
-import operator
 import secrets
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine.cache import Cache, StatKey
-from ..ingest.identity import Bucket, Group, Keys, buckets_of, claimed_ids
-from ..model.documents import Document, Statement
+from ..ingest.identity import Bucket, Group, claimed_ids
+from ..model.documents import Statement
 from ..problems import Problem, Report
 from . import StoredFile, read_file
 from . import lookup as store_lookup
@@ -81,46 +80,9 @@ class Record:
     were before they were found to be versions of others, and every alias."""
 
 
-FileEntry = tuple[tuple[Bucket, ...], tuple[Problem, ...], tuple[tuple[str, int], ...],
-                  tuple[int, ...]]
+FileEntry = tuple[tuple[Bucket, ...], tuple[Problem, ...], tuple[tuple[str, int], ...]]
 """A capture file as the recorded import read it: its documents' buckets, in order, its
-problems, what it left out on purpose, counted (``ingest.Counts``), and its documents'
-``digests``, in order."""
-
-
-def file_entry(documents: Sequence[Document], keys: Sequence[Keys],
-               problems: Iterable[Problem], counts: tuple[tuple[str, int], ...]) -> FileEntry:
-    return buckets_of(documents, keys), tuple(problems), counts, digests(documents, keys)
-
-
-def digests(documents: Sequence[Document], keys: Sequence[Keys]) -> tuple[int, ...]:
-    """A short checksum of each document: of all it holds but its text, which its capture's
-    checksum and its ``keys`` stand for, and its place in its file (``order``, ``origin``),
-    which moves when a record is added before it. A bucket whose documents from a file have
-    the same checksums in the same order merges into the same statements as before."""
-    return tuple(int.from_bytes(hashlib.blake2b(
-        repr((_HELD(doc), key)).encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
-        for doc, key in zip(documents, keys, strict=True))
-
-
-_HELD = operator.itemgetter(*(i for i, name in enumerate(Document._fields)
-                              if name not in ("paragraphs", "order", "origin")))
-
-
-def changed_buckets(entry: FileEntry | None, documents: Sequence[Document],
-                    keys: Sequence[Keys]) -> set[Bucket]:
-    """The buckets in which a capture file's documents are not those ``entry`` recorded
-    (all of its buckets, then and now, when it has no ``entry``)."""
-    now = _by_bucket(buckets_of(documents, keys), digests(documents, keys))
-    then = _by_bucket(entry[0], entry[3]) if entry is not None else {}
-    return {b for b in now.keys() | then.keys() if now.get(b) != then.get(b)}
-
-
-def _by_bucket(buckets: Sequence[Bucket], sums: Sequence[int]) -> dict[Bucket, list[int]]:
-    found: dict[Bucket, list[int]] = {}
-    for bucket, checksum in zip(buckets, sums, strict=True):
-        found.setdefault(bucket, []).append(checksum)
-    return found
+problems, and what it left out on purpose, counted (``ingest.Counts``)."""
 
 
 @dataclass(slots=True)

@@ -10,9 +10,8 @@ or was edited by hand (``store``). Three ways lead to that same result, and
   record says what this one finds (``import_record.replay``).
 - **advance**: captures were added, changed or removed, and the store is as
   the last import left it. Captures are one statement only if they share a
-  date (a *bucket*) or a link, so only the buckets in which those captures'
-  documents changed are merged again (of a dump with a record added, that
-  record's date), and only their statements compared with their files; when
+  date (a *bucket*) or a link, so only the buckets those captures fall in
+  are merged again, and only their statements compared with their files; when
   a changed capture's link is another date's too, or a statement of the store
   turns out to be a version of another, the full import runs instead.
 - **full**: everything is read, merged and compared.
@@ -282,8 +281,8 @@ def _full(key: tuple[object, ...], inputs: dict[str, StatKey | None], sources: l
     files: dict[str, import_record.FileEntry] = {}
     at = 0
     for path, (n, file_problems, file_counts) in by_file.items():
-        files[path] = import_record.file_entry(documents[at:at + n], keys[at:at + n],
-                                               file_problems, file_counts)
+        files[path] = (identity.buckets_of(documents[at:at + n], keys[at:at + n]),
+                       tuple(file_problems), file_counts)
         at += n
     with_ids = _with_ids(by_bucket, pairs)
     links, crossed = _links(documents, [g for _, g in pairs])
@@ -342,7 +341,7 @@ def _advance(record: import_record.Record, part: import_record.Sources | None,
     parsed = {path: ingest.parse_cached(lookup, path, config.source_dir, one=True,
                                         settings=settings, project=config.root)
               for path in changed}
-    affected = _affected(part, removed, parsed)
+    affected = _affected(part, changed, removed, parsed)
     if affected is None:
         return False
     documents, keys = _captures_of(affected, sources, parsed, part,
@@ -411,16 +410,14 @@ def _may_advance(record: import_record.Record, part: import_record.Sources,
     return all(path in source_set for path in changed)  # else a store file changed or came
 
 
-def _affected(part: import_record.Sources, removed: Sequence[str], parsed: Parsed
-              ) -> set[identity.Bucket] | None:
-    """The buckets (dates) in which the changed captures' documents are not those the
-    record saw (of a yearly dump with one record added, one date, not the year's); None
-    when the captures of other buckets may join them (a shared link), or a statement of
-    another has no id of its own yet (ids depend on it)."""
-    affected = {bucket for path in removed for bucket in part.files[path][0]}
-    for path, value in parsed.items():
-        affected |= import_record.changed_buckets(part.files.get(path), value.documents,
-                                                  value.keys)
+def _affected(part: import_record.Sources, changed: Sequence[str], removed: Sequence[str],
+              parsed: Parsed) -> set[identity.Bucket] | None:
+    """The buckets (dates) the changed captures were and are in; None when the captures of
+    other buckets may join them (a shared link), or a statement of another has no id of
+    its own yet (ids depend on it)."""
+    affected = {bucket for path in (*changed, *removed) for bucket in part.files.get(path, ((),))[0]}
+    for value in parsed.values():
+        affected.update(identity.buckets_of(value.documents, value.keys))
         for doc in value.documents:
             if doc.capture.source_url:
                 day = part.links.get(import_record.link_key(doc.capture.source_url))
@@ -573,8 +570,8 @@ def _next_sources(part: import_record.Sources, record: import_record.Record,
         files.pop(path, None)
     links = dict(part.links)
     for path, value in parsed.items():
-        files[path] = import_record.file_entry(value.documents, value.keys, value.problems,
-                                               value.counts)
+        files[path] = (identity.buckets_of(value.documents, value.keys),
+                       tuple(value.problems), value.counts)
         for doc in value.documents:
             if doc.capture.source_url:
                 links[import_record.link_key(doc.capture.source_url)] = doc.date.toordinal()
