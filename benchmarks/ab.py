@@ -20,6 +20,9 @@ neither gets the machine's quiet moments more than the other):
   ``build``; the same;
 - ``record`` (``record added to a yearly dump``): one record appended to the largest
   yearly JSON dump (``run.add_dump_record``), then ``build``; the same;
+- ``recordmid`` (``record added mid-year to a yearly dump``): the same, on the day in the
+  middle of the dump's (a record of the last day changes the next year's first page, its
+  neighbour, and so its search bundle);
 - ``version`` (``version added``): a later capture of an existing statement with one
   sentence altered (``run.add_version``), then ``build``; the same.
 
@@ -69,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3,
                         help="runs of each one-change step, after a warm-up (default 3)")
     parser.add_argument("--steps", default="cold,store,capture",
-                        help="of cold, nochange, store, capture, added, record, version "
+                        help="of cold, nochange, store, capture, added, record, recordmid, version "
                         "(default cold,store,capture)")
     parser.add_argument("--python", type=Path, default=run.ROOT / ".venv" / "bin" / "python")
     parser.add_argument("--timeout", type=float, default=7200)
@@ -129,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     if "record" in steps:
         dump = run.largest_dump(folder).relative_to(folder)
         edits.append(("record added to a yearly dump", dump, run.add_dump_record))
+    if "recordmid" in steps:
+        dump = run.largest_dump(folder).relative_to(folder)
+        edits.append(("record added mid-year to a yearly dump", dump,
+                      lambda path, n: run.add_dump_record(path, n, middle=True)))
     if "added" in steps:
         edits.append(("capture added", Path("sources/kcnawatch/added"),
                       lambda into, n: run.add_capture(into, n, into.parents[2] / middle)))

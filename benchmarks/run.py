@@ -416,14 +416,18 @@ def largest_dump(folder: Path) -> Path:
     return max(dumps, key=lambda path: (path.stat().st_size, path.name))
 
 
-def add_dump_record(path: Path, n: int) -> None:
-    """One record appended to the yearly dump at ``path``: a new statement of its last day,
-    under a link and a title no other has, with the text of a record of another day (the
-    same text on the same day would be a version of that day's statement), a different
-    one for each ``n``."""
+def add_dump_record(path: Path, n: int, *, middle: bool = False) -> None:
+    """One record appended to the yearly dump at ``path``: a new statement of its last day
+    (``middle``: of the day in the middle of its records), under a link and a title no
+    other has, with the text of a record of another day (the same text on the same day
+    would be a version of that day's statement), a different one for each ``n``.
+
+    A statement of a year's last day is the neighbour of the next year's first, whose
+    page then changes too, and with it what that year's search bundle is made from."""
     records = json.loads(path.read_text(encoding="utf-8"))
     texts = [r for r in records if r.get("story_text")]
-    last = max(texts, key=lambda r: r["date"])
+    days = sorted({r["date"] for r in texts})
+    last = next(r for r in texts if r["date"] == days[len(days) // 2 if middle else -1])
     donors = [r for r in texts if r["date"] != last["date"]]
     donor = donors[n % len(donors)]
     records.append({**donor, "date": last["date"], "date_str": last.get("date_str"),
