@@ -430,9 +430,10 @@ def add_dump_record(path: Path, n: int, *, middle: bool = False) -> None:
     last = next(r for r in texts if r["date"] == days[len(days) // 2 if middle else -1])
     donors = [r for r in texts if r["date"] != last["date"]]
     donor = donors[n % len(donors)]
+    where = "mid-year" if middle else "year-end"  # a link of both would join two dates
     records.append({**donor, "date": last["date"], "date_str": last.get("date_str"),
-                    "headline": f"Statement Added to the Dump for Benchmark Run {n}",
-                    "link": f"http://www.kcna.kp/en/article/q/bench-dump-{n:03d}.kcmsf"})
+                    "headline": f"Statement Added to the Dump for Benchmark Run {n} ({where})",
+                    "link": f"http://www.kcna.kp/en/article/q/bench-{where}-{n:03d}.kcmsf"})
     replace_text(path, json.dumps(records, ensure_ascii=False, indent=1))
 
 
