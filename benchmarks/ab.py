@@ -20,9 +20,9 @@ neither gets the machine's quiet moments more than the other):
   ``build``; the same;
 - ``record`` (``record added to a yearly dump``): one record appended to the largest
   yearly JSON dump (``run.add_dump_record``), then ``build``; the same;
-- ``recordmid`` (``record added mid-year to a yearly dump``): the same, on the day in the
-  middle of the dump's (a record of the last day changes the next year's first page, its
-  neighbour, and so its search bundle);
+- ``recordmid`` (``record added mid-year to a yearly dump``): the same, on the middle one of
+  the dump's days (a record of the last day changes the next year's first page, its
+  neighbour, and so that year's search bundle);
 - ``version`` (``version added``): a later capture of an existing statement with one
   sentence altered (``run.add_version``), then ``build``; the same.
 
@@ -129,11 +129,11 @@ def main(argv: list[str] | None = None) -> int:
         middle, third = captures[len(captures) // 2], captures[len(captures) // 3]
     if "capture" in steps:
         edits.append(("capture edited", middle, run.edit_capture))
-    if "record" in steps:
+    if steps & {"record", "recordmid"}:
         dump = run.largest_dump(folder).relative_to(folder)
+    if "record" in steps:
         edits.append(("record added to a yearly dump", dump, run.add_dump_record))
     if "recordmid" in steps:
-        dump = run.largest_dump(folder).relative_to(folder)
         edits.append(("record added mid-year to a yearly dump", dump,
                       lambda path, n: run.add_dump_record(path, n, middle=True)))
     if "added" in steps:

@@ -427,11 +427,11 @@ def add_dump_record(path: Path, n: int, *, middle: bool = False) -> None:
     records = json.loads(path.read_text(encoding="utf-8"))
     texts = [r for r in records if r.get("story_text")]
     days = sorted({r["date"] for r in texts})
-    last = next(r for r in texts if r["date"] == days[len(days) // 2 if middle else -1])
-    donors = [r for r in texts if r["date"] != last["date"]]
+    day = next(r for r in texts if r["date"] == days[len(days) // 2 if middle else -1])
+    donors = [r for r in texts if r["date"] != day["date"]]
     donor = donors[n % len(donors)]
     where = "mid-year" if middle else "year-end"  # a link of both would join two dates
-    records.append({**donor, "date": last["date"], "date_str": last.get("date_str"),
+    records.append({**donor, "date": day["date"], "date_str": day.get("date_str"),
                     "headline": f"Statement Added to the Dump for Benchmark Run {n} ({where})",
                     "link": f"http://www.kcna.kp/en/article/q/bench-{where}-{n:03d}.kcmsf"})
     replace_text(path, json.dumps(records, ensure_ascii=False, indent=1))
