@@ -1,4 +1,4 @@
-"""Time `python -m generator build` at scale, and Hugo, Pelican and Eleventy on the same archive.
+"""Time `python -m generator build` at scale, and Hugo, Pelican, Eleventy and a floor on the same archive.
 
     .venv/bin/python benchmarks/run.py --count 10000
 
@@ -27,7 +27,10 @@ while a step is measured):
 3. the competitors' cold builds of the same statements (inputs written by
    ``competitors/prepare.py`` from the generator's store right after its cold build,
    not timed as part of any build), each alone and followed by Pagefind (the
-   project's own Pagefind binary, with the generator's options) over its output.
+   project's own Pagefind binary, with the generator's options) over its output. The
+   floor (``competitors/floor.py``) is the least a Python generator does for the same
+   pages with the generator's libraries (PyYAML, markdown-it-py, Jinja, forked workers
+   over every core): no cache, no checks, no other files.
 
 Every step runs under ``/usr/bin/time -v`` (user+sys CPU of the whole tree, and the
 largest single process's peak RSS) while this script samples the whole process tree from
@@ -450,6 +453,11 @@ def add_version(folder: Path, n: int, model: Path) -> Path:
 # --- the competitors ---------------------------------------------------------------------
 
 
+NAMES = {"hugo": "Hugo", "pelican": "Pelican", "eleventy": "Eleventy", "floor": "Floor"}
+"""Each competitor's name in the report (the floor: ``competitors/floor.py``)."""
+COMPETITOR_ROWS = tuple(row for name in NAMES.values() for row in (name, f"{name} + Pagefind"))
+
+
 @dataclass
 class Tools:
     hugo: Path | None
@@ -457,6 +465,8 @@ class Tools:
     eleventy: Path | None
     node: Path | None
     pagefind: Path
+    python: Path
+    floor: Path | None = HERE / "competitors" / "floor.py"
 
     def versions(self) -> dict[str, str]:
         def run(*cmd: object) -> str:
@@ -474,6 +484,11 @@ class Tools:
         if self.eleventy and self.node:
             versions["eleventy"] = "@11ty/eleventy " + run(self.node, self.eleventy, "--version")
             versions["node"] = "node " + run(self.node, "--version")
+        if self.floor:
+            versions["floor"] = "the floor with " + run(
+                self.python, "-c", "import jinja2, markdown_it, yaml; print(f'Jinja2 "
+                "{jinja2.__version__}, markdown-it-py {markdown_it.__version__}, PyYAML "
+                "{yaml.__version__}')")
         return versions
 
 
@@ -494,6 +509,7 @@ def find_tools(tools_venv: Path, eleventy_dir: Path, python: Path) -> Tools:
         eleventy=eleventy if eleventy.exists() else None,
         node=Path(node) if node else None,
         pagefind=Path(found),
+        python=python,
     )
 
 
@@ -519,6 +535,9 @@ def competitor_command(tool: str, tools: Tools, site: Path, out: Path) -> tuple[
         assert tools.pelican
         return [str(tools.pelican), "content", "-o", str(out), "-s", "pelicanconf.py",
                 "-q"], site
+    if tool == "floor":
+        assert tools.floor
+        return [str(tools.python), str(tools.floor), str(site), str(out)], site
     assert tools.node and tools.eleventy
     return [str(tools.node), str(tools.eleventy), "--config=eleventy.config.mjs", "--input=.",
             f"--output={out}", "--quiet"], site
@@ -760,7 +779,7 @@ class Runner:
 
     def run_competitors(self) -> None:
         """One cold build of each competitor, then Pagefind over its output."""
-        names = {"hugo": "Hugo", "pelican": "Pelican", "eleventy": "Eleventy"}
+        names = NAMES
         env = dict(os.environ)
         if self.args.node_heap_mb:
             env["NODE_OPTIONS"] = f"--max-old-space-size={self.args.node_heap_mb}"
@@ -879,14 +898,16 @@ def _state(row: Row) -> str:
 
 
 GENERATOR_ROWS = ("cold (import + build)", "import only", "site from store", "no change",
-                  "store file edited", "capture edited", "capture added")
+                  "store file edited", "capture edited", "capture added",
+                  "record added to a yearly dump", "version added")
+ONE_CHANGE_ROWS = GENERATOR_ROWS[4:]
 
 
 def render_report(r: Runner) -> str:
     rows = r.rows
     n = r.count
-    competitors = [name for name in ("Hugo + Pagefind", "Pelican + Pagefind",
-                                     "Eleventy + Pagefind") if name in rows]
+    competitors = [name for name in COMPETITOR_ROWS if name.endswith(" + Pagefind")
+                   and name in rows]
     lines = [f"### {n:,} statements", ""]
     head = ["step", "wall s", "CPU s", "peak RSS, tree MB", "peak PSS, tree MB",
             "peak RSS, generator MB",
@@ -896,8 +917,7 @@ def render_report(r: Runner) -> str:
     lines.append("| " + " | ".join(head) + " |")
     lines.append("|" + "---|" * len(head))
     order = [name for name in GENERATOR_ROWS if name in rows]
-    order += [name for name in ("Hugo", "Hugo + Pagefind", "Pelican", "Pelican + Pagefind",
-                                "Eleventy", "Eleventy + Pagefind") if name in rows]
+    order += [name for name in COMPETITOR_ROWS if name in rows]
     for name in order:
         row = rows[name]
         size, files = row.output()
@@ -917,8 +937,7 @@ def render_report(r: Runner) -> str:
 
     cold = rows.get("cold (import + build)")
     from_store = rows.get("site from store")
-    versus = [name for name in ("Hugo", "Hugo + Pagefind", "Pelican", "Pelican + Pagefind",
-                                "Eleventy", "Eleventy + Pagefind") if name in rows]
+    versus = [name for name in COMPETITOR_ROWS if name in rows]
     for label, mine in (("cold (import + build)", cold), ("site from store", from_store)):
         if mine is None or not versus:
             continue
@@ -967,16 +986,16 @@ def targets(r: Runner) -> list[str]:
     cold = rows.get("cold (import + build)")
     if cold:
         w, c = cold.wall(), cold.cpu()
-        for name in ("Pelican", "Pelican + Pagefind", "Eleventy", "Eleventy + Pagefind"):
+        for name in ("Pelican + Pagefind", "Eleventy + Pagefind", "Floor + Pagefind"):
             if name in rows:
                 check(w < rows[name].wall(),
                       f"cold build faster than {name}: {w:.1f} s vs {rows[name].wall():.1f} s "
                       f"wall ({c:.1f} s vs {rows[name].cpu():.1f} s CPU)")
         if "Hugo + Pagefind" in rows:
             h, hc = rows["Hugo + Pagefind"].wall(), rows["Hugo + Pagefind"].cpu()
-            check(w <= 2 * h, f"cold build within 2× of Hugo + Pagefind: {w:.1f} s vs "
-                              f"{h:.1f} s wall ({w / h:.2f}×; CPU {c:.1f} s vs {hc:.1f} s, "
-                              f"{c / hc:.2f}×)")
+            check(w <= h, f"cold build no slower than Hugo + Pagefind: {w:.1f} s vs "
+                          f"{h:.1f} s wall ({w / h:.2f}×; CPU {c:.1f} s vs {hc:.1f} s, "
+                          f"{c / hc:.2f}×)")
         check(cold.peak_main() <= 2 * 1024 * 1024,
               f"generator peak memory ≤ 2 GB: {cold.peak_main() / 1024:.0f} MB (cold)")
         real = cold.peak_tree_pss() or cold.peak_tree()
@@ -986,12 +1005,13 @@ def targets(r: Runner) -> list[str]:
               f"process: {cold.peak_tree() / 1024:.0f} MB)")
         size = cold.output()[0]
         if size is not None:
-            check(size <= 1024 ** 3, f"site ≤ 1 GB: {size / MB:.0f} MB")
+            check(size <= 10 ** 9, f"site ≤ 1 GB (10^9 bytes): {size:,} bytes, hidden "
+                                   f"files counted (page_weight.py gives what is published)")
     if "no change" in rows:
         w = rows["no change"].wall()
         check(w <= 3, f"rebuild with nothing changed ≤ 3 s: {w:.1f} s "
                       f"({rows['no change'].cpu():.1f} s CPU)")
-    for name in ("store file edited", "capture edited", "capture added"):
+    for name in ONE_CHANGE_ROWS:
         if name in rows:
             w = rows[name].wall()
             check(w <= 10, f"{name}, search included, ≤ 10 s: {w:.1f} s "
@@ -1008,7 +1028,7 @@ def report_from_json(count: int) -> str:
     runner.rows = {}
     for name, runs in data["rows"].items():
         runner.rows[name] = Row(name, [Measure(**m) for m in runs], count)
-    for tool in ("Hugo", "Pelican", "Eleventy"):
+    for tool in NAMES.values():
         pagefind = runner.rows.get(f"Pagefind over {tool}'s site")
         if tool in runner.rows and pagefind:
             runner.rows[f"{tool} + Pagefind"] = Row(f"{tool} + Pagefind", runner.rows[tool].runs,
@@ -1026,7 +1046,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="benchmarks/run.py",
         description="Time `python -m generator build` on a corpus of COUNT statements (cold, "
                     "no change, one statement edited, one added) and, in the same run, the "
-                    "cold builds of the same archive by Hugo, Pelican and Eleventy (each alone "
+                    "cold builds of the same archive by Hugo, Pelican, Eleventy and the floor "
+                    "(each alone "
                     "and followed by Pagefind). Reports wall and CPU seconds, peak RSS of the "
                     "whole process tree (sampled from /proc) and of the largest process "
                     "(/usr/bin/time -v), statements per second, output size and file count, "
@@ -1044,8 +1065,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cold-repeat", type=int, default=None,
                         help="runs of each cold build, generator's and competitors' "
                              "(default: --repeat)")
-    parser.add_argument("--tools", default="hugo,pelican,eleventy",
-                        help="competitors to run, comma-separated (default hugo,pelican,eleventy)")
+    parser.add_argument("--tools", default="hugo,pelican,eleventy,floor",
+                        help="competitors to run, comma-separated "
+                             "(default hugo,pelican,eleventy,floor)")
     parser.add_argument("--steps", default="import,site,rebuilds",
                         help="generator steps after the cold builds, comma-separated: import "
                              "(import only), site (site from store), rebuilds (no change, store "

@@ -1,6 +1,6 @@
-"""Inputs for the competitors (Hugo, Pelican, Eleventy) from the generator's Markdown store.
+"""Inputs for the competitors (Hugo, Pelican, Eleventy, the floor) from the generator's store.
 
-    python benchmarks/competitors/prepare.py STORE DEST [--tools hugo,pelican,eleventy]
+    python benchmarks/competitors/prepare.py STORE DEST [--tools hugo,pelican,eleventy,floor]
 
 reads every statement of a Markdown store (``content_dir`` after ``python -m
 generator import``: the same statements, with the issuers the generator
@@ -35,7 +35,7 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
-TOOLS = ("hugo", "pelican", "eleventy")
+TOOLS = ("hugo", "pelican", "eleventy", "floor")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CLOSE = re.compile(r"^---[ \t]*$", re.M)
 
@@ -139,7 +139,21 @@ def write_eleventy(entries: Sequence[Entry], dest: Path) -> Path:
     return site
 
 
-WRITERS = {"hugo": write_hugo, "pelican": write_pelican, "eleventy": write_eleventy}
+def write_floor(entries: Sequence[Entry], dest: Path) -> Path:
+    site = _skeleton("floor", dest)
+    folder = site / "statements"
+    folder.mkdir()
+    for e in entries:
+        (folder / f"{e.id}.md").write_text(
+            f"---\ntitle: {_q(e.title)}\ndate: {e.date.isoformat()}\n"
+            f"issuer: {_q(e.issuer)}\nissuer_id: {_q(e.issuer_id)}\n"
+            f"organization: {_q(e.organization)}\nkind: {_q(e.kind)}\n---\n\n{e.body}",
+            encoding="utf-8")
+    return site
+
+
+WRITERS = {"hugo": write_hugo, "pelican": write_pelican, "eleventy": write_eleventy,
+           "floor": write_floor}
 
 
 def prepare(content_dir: Path, dest: Path, tools: Sequence[str] = TOOLS) -> dict[str, Path]:
