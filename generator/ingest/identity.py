@@ -242,6 +242,10 @@ class _Version:
             self._bag = textdiff.bag(self.tokens())
         return self._bag
 
+    def forget(self) -> None:
+        """Drop its words (taken again if it is compared again)."""
+        self._tokens = self._words = self._bag = None
+
 
 def _alike(a: _Version, b: _Version) -> float:
     """How many of their words two versions share: 0 when their lengths, or their distinct
@@ -312,6 +316,10 @@ def _join(versions: dict[str, _Version], links: Mapping[str, list[str]]) -> _Uni
                 alike = share(a, b)
                 if alike and _one_statement(versions[a], versions[b], alike):
                     candidates.append((1, -alike, a, b))
+        # Each date's pairs are all compared now (and their shares kept): the words of
+        # every version of an archive, kept to the end, were most of an import's memory.
+        for key in keys:
+            versions[key].forget()
     # Links first, then the most alike first; the keys make the order total.
     for _, _, a, b in sorted(candidates):
         union.join(a, b, related)
