@@ -28,7 +28,7 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,56 +99,54 @@ def _skeleton(tool: str, dest: Path) -> Path:
     return site
 
 
-def write_hugo(entries: Sequence[Entry], dest: Path) -> Path:
-    site = _skeleton("hugo", dest)
-    folder = site / "content" / "statements"
+def _files(folder: Path, entries: Sequence[Entry], text: Callable[[Entry], str]) -> None:
+    """One ``<id>.md`` per statement in ``folder``, holding ``text(entry)``."""
     folder.mkdir(parents=True)
     for e in entries:
-        (folder / f"{e.id}.md").write_text(
-            f"---\ntitle: {_q(e.title)}\ndate: {e.date.isoformat()}\n"
-            f"issuers: [{_q(e.issuer)}]\nmonths: [{_q(e.date.strftime('%Y-%m'))}]\n"
-            f"organization: {_q(e.organization)}\nkind: {_q(e.kind)}\n---\n\n{e.body}",
-            encoding="utf-8")
+        (folder / f"{e.id}.md").write_text(text(e), encoding="utf-8")
+
+
+def _front_matter(body: str, **fields: str) -> str:
+    """A Markdown file with YAML front matter (``fields`` as written, in order)."""
+    return "---\n" + "".join(f"{key}: {value}\n" for key, value in fields.items()) \
+        + f"---\n\n{body}"
+
+
+def write_hugo(entries: Sequence[Entry], dest: Path) -> Path:
+    site = _skeleton("hugo", dest)
+    _files(site / "content" / "statements", entries, lambda e: _front_matter(
+        e.body, title=_q(e.title), date=e.date.isoformat(), issuers=f"[{_q(e.issuer)}]",
+        months=f"[{_q(e.date.strftime('%Y-%m'))}]", organization=_q(e.organization),
+        kind=_q(e.kind)))
     return site
 
 
 def write_pelican(entries: Sequence[Entry], dest: Path) -> Path:
     site = _skeleton("pelican", dest)
-    folder = site / "content"
-    folder.mkdir()
-    for e in entries:
-        (folder / f"{e.id}.md").write_text(
-            f"Title: {e.title}\nDate: {e.date.isoformat()}\nSlug: {e.id}\n"
-            f"Author: {e.issuer}\nOrganization: {e.organization}\nKind: {e.kind}\n\n{e.body}",
-            encoding="utf-8")
+    _files(site / "content", entries, lambda e: (
+        f"Title: {e.title}\nDate: {e.date.isoformat()}\nSlug: {e.id}\n"
+        f"Author: {e.issuer}\nOrganization: {e.organization}\nKind: {e.kind}\n\n{e.body}"))
     return site
+
+
+def _fields(e: Entry) -> dict[str, str]:
+    """What the floor reads of a statement, and Eleventy too."""
+    return {"title": _q(e.title), "date": e.date.isoformat(), "issuer": _q(e.issuer),
+            "issuer_id": _q(e.issuer_id), "organization": _q(e.organization),
+            "kind": _q(e.kind)}
 
 
 def write_eleventy(entries: Sequence[Entry], dest: Path) -> Path:
     site = _skeleton("eleventy", dest)
-    folder = site / "statements"
-    folder.mkdir()
-    for e in entries:
-        (folder / f"{e.id}.md").write_text(
-            f"---\nlayout: article.njk\npermalink: statements/{e.id}/index.html\n"
-            f"title: {_q(e.title)}\ndate: {e.date.isoformat()}\n"
-            f"issuer: {_q(e.issuer)}\nissuer_id: {_q(e.issuer_id)}\n"
-            f"organization: {_q(e.organization)}\nkind: {_q(e.kind)}\n"
-            f"month: {_q(e.month)}\nmonth_name: {_q(e.month_name)}\n---\n\n{e.body}",
-            encoding="utf-8")
+    _files(site / "statements", entries, lambda e: _front_matter(
+        e.body, layout="article.njk", permalink=f"statements/{e.id}/index.html", **_fields(e),
+        month=_q(e.month), month_name=_q(e.month_name)))
     return site
 
 
 def write_floor(entries: Sequence[Entry], dest: Path) -> Path:
     site = _skeleton("floor", dest)
-    folder = site / "statements"
-    folder.mkdir()
-    for e in entries:
-        (folder / f"{e.id}.md").write_text(
-            f"---\ntitle: {_q(e.title)}\ndate: {e.date.isoformat()}\n"
-            f"issuer: {_q(e.issuer)}\nissuer_id: {_q(e.issuer_id)}\n"
-            f"organization: {_q(e.organization)}\nkind: {_q(e.kind)}\n---\n\n{e.body}",
-            encoding="utf-8")
+    _files(site / "statements", entries, lambda e: _front_matter(e.body, **_fields(e)))
     return site
 
 
